@@ -1,0 +1,302 @@
+/**
+ * The one configuration of Luna-IEMS: every setting, its environment variable, its default and
+ * what is allowed. Pure data plus validation — no I/O here (see load.ts for reading env and file).
+ *
+ * Convention: each adapter is chosen by `LUNA_<ADAPTER>`; when that is not set, it is derived from
+ * whether the server's URL is set (`DATABASE_URL` → postgres, `REDIS_URL` → redis, …), so the
+ * embedded default needs no configuration at all.
+ */
+import { z } from 'zod';
+
+/** Every environment variable the service reads, with a one-line description (docs and compose test use this). */
+export const ENV_VARS = {
+  LUNA_CONFIG_FILE: 'optional JSON file with the same keys as these variables; environment wins',
+  LUNA_HOST: 'address the HTTP service binds to (default 127.0.0.1)',
+  LUNA_PORT: 'HTTP port (default 8080)',
+  LUNA_LOG_LEVEL: 'fatal|error|warn|info|debug|trace (default info)',
+  LUNA_DATA_DIR: 'directory for embedded data: PGlite database, objects, buffers (default ./data)',
+  LUNA_SITE_TIMEZONE: 'default IANA time zone for new sites (default Europe/Berlin)',
+  LUNA_SHUTDOWN_TIMEOUT_MS: 'grace period for a clean shutdown (default 10000)',
+  LUNA_DATABASE: 'pglite|postgres (default: postgres when DATABASE_URL is set, else pglite)',
+  DATABASE_URL: 'PostgreSQL/TimescaleDB connection URL (postgres://user:pass@host:port/db)',
+  LUNA_DATABASE_POOL_SIZE: 'PostgreSQL connection pool size (default 10)',
+  LUNA_MQTT: 'embedded|external|off (default: external when MQTT_URL is set, else embedded)',
+  MQTT_URL: 'external MQTT broker URL (mqtt://host:1883 or mqtts://…)',
+  MQTT_USERNAME: 'external MQTT broker user name',
+  MQTT_PASSWORD: 'external MQTT broker password',
+  LUNA_MQTT_EMBEDDED_HOST: 'address the embedded broker binds to (default 127.0.0.1)',
+  LUNA_MQTT_EMBEDDED_PORT: 'port of the embedded MQTT broker (default 1883)',
+  LUNA_QUEUE: 'inprocess|redis (default: redis when REDIS_URL is set, else inprocess)',
+  REDIS_URL: 'Redis URL for jobs and cache (redis://host:6379)',
+  LUNA_OBJECT_STORE: 'local|s3 (default: s3 when S3_ENDPOINT is set, else local)',
+  S3_ENDPOINT: 'S3/MinIO endpoint URL (http://host:9000)',
+  S3_BUCKET: 'S3 bucket (default luna)',
+  S3_REGION: 'S3 region (default us-east-1)',
+  S3_ACCESS_KEY_ID: 'S3 access key id',
+  S3_SECRET_ACCESS_KEY: 'S3 secret access key',
+  LUNA_EXTRACTOR: 'builtin|tika (default: tika when TIKA_URL is set, else builtin)',
+  TIKA_URL: 'Apache Tika server URL (http://host:9998)',
+  LUNA_LLM: 'none|ollama|openai (default: ollama when OLLAMA_URL is set, openai when OPENAI_BASE_URL is set, else none)',
+  OLLAMA_URL: 'Ollama URL (http://host:11434)',
+  OPENAI_BASE_URL: 'OpenAI-compatible endpoint (https://host/v1)',
+  OPENAI_API_KEY: 'API key for the OpenAI-compatible endpoint',
+  LUNA_EMBED_MODEL: 'embedding model (default nomic-embed-text)',
+  LUNA_CHAT_MODEL: 'chat model for answers (default llama3.1:8b)',
+  LUNA_VECTOR_INDEX: 'none|pgvector|qdrant (default: qdrant when QDRANT_URL is set, pgvector when an LLM/embedder is set, else none)',
+  QDRANT_URL: 'Qdrant URL (http://host:6333)',
+  QDRANT_API_KEY: 'Qdrant API key',
+  LUNA_EVENT_BUS: 'inprocess|kafka (default: kafka when KAFKA_BROKERS is set, else inprocess)',
+  KAFKA_BROKERS: 'comma-separated Kafka/Redpanda bootstrap servers (host:9092,host2:9092)',
+  KAFKA_CLIENT_ID: 'Kafka client id (default luna-iems)',
+  LUNA_READY_TIMEOUT_MS: 'timeout of each dependency check in /ready (default 2000)',
+} as const;
+
+export type EnvVarName = keyof typeof ENV_VARS;
+export type RawConfig = Partial<Record<EnvVarName, string>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0–65535')
+  .max(65535, 'must be 0–65535');
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
+  );
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Europe/Berlin' },
+);
+
+const positiveInt = (max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be ≥ 1').max(max, `must be ≤ ${max}`);
+
+/** Validated configuration as the rest of the code sees it. */
+export interface Config {
+  http: { host: string; port: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+  dataDir: string;
+  defaultTimeZone: string;
+  shutdownTimeoutMs: number;
+  readyTimeoutMs: number;
+  database: { adapter: 'pglite'; dataDir: string } | { adapter: 'postgres'; url: string; poolSize: number };
+  mqtt:
+    | { adapter: 'embedded'; host: string; port: number }
+    | { adapter: 'external'; url: string; username?: string; password?: string }
+    | { adapter: 'off' };
+  queue: { adapter: 'inprocess' } | { adapter: 'redis'; url: string };
+  objectStore:
+    | { adapter: 'local'; dir: string }
+    | { adapter: 's3'; endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
+  extractor: { adapter: 'builtin' } | { adapter: 'tika'; url: string };
+  llm:
+    | { adapter: 'none' }
+    | { adapter: 'ollama'; url: string; embedModel: string; chatModel: string }
+    | { adapter: 'openai'; baseUrl: string; apiKey?: string; embedModel: string; chatModel: string };
+  vectorIndex: { adapter: 'none' } | { adapter: 'pgvector' } | { adapter: 'qdrant'; url: string; apiKey?: string };
+  eventBus: { adapter: 'inprocess' } | { adapter: 'kafka'; brokers: string[]; clientId: string };
+}
+
+/** One problem with one variable, phrased so that a person can fix it. */
+export interface ConfigIssue {
+  variable: EnvVarName;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(
+      `Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const oneOf = <const T extends string>(values: readonly [T, ...T[]]) =>
+  z.enum(values, { message: `must be one of ${values.join(', ')}` });
+
+/** Validate raw string settings (environment merged over file) into a Config, or throw ConfigError listing every problem. */
+export function parseConfig(raw: RawConfig): Config {
+  const issues: ConfigIssue[] = [];
+  const env = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  ) as RawConfig;
+
+  function read<T>(variable: EnvVarName, schema: z.ZodType<T>, fallback: T): T {
+    const value = env[variable];
+    if (value === undefined) return fallback;
+    const result = schema.safeParse(value.trim());
+    if (result.success) return result.data;
+    const first = result.error.issues[0];
+    issues.push({ variable, message: `${first?.message ?? 'is invalid'} (got "${value}")` });
+    return fallback;
+  }
+  function need(variable: EnvVarName, because: string): string {
+    const value = env[variable];
+    if (value === undefined) {
+      issues.push({ variable, message: `is required when ${because}` });
+      return '';
+    }
+    return value.trim();
+  }
+  function optional(variable: EnvVarName): string | undefined {
+    return env[variable]?.trim();
+  }
+
+  const dataDir = read('LUNA_DATA_DIR', z.string(), './data');
+
+  const dbAdapter = read('LUNA_DATABASE', oneOf(['pglite', 'postgres']), env.DATABASE_URL ? 'postgres' : 'pglite');
+  let database: Config['database'];
+  if (dbAdapter === 'postgres') {
+    need('DATABASE_URL', 'LUNA_DATABASE=postgres');
+    database = {
+      adapter: 'postgres',
+      url: read('DATABASE_URL', url(['postgres', 'postgresql']), ''),
+      poolSize: read('LUNA_DATABASE_POOL_SIZE', positiveInt(200), 10),
+    };
+  } else {
+    database = { adapter: 'pglite', dataDir: `${dataDir.replace(/\/+$/, '')}/pglite` };
+  }
+
+  const mqttAdapter = read('LUNA_MQTT', oneOf(['embedded', 'external', 'off']), env.MQTT_URL ? 'external' : 'embedded');
+  let mqtt: Config['mqtt'];
+  if (mqttAdapter === 'external') {
+    need('MQTT_URL', 'LUNA_MQTT=external');
+    mqtt = { adapter: 'external', url: read('MQTT_URL', url(['mqtt', 'mqtts', 'ws', 'wss', 'tcp']), '') };
+    const username = optional('MQTT_USERNAME');
+    const password = optional('MQTT_PASSWORD');
+    if (username !== undefined) mqtt.username = username;
+    if (password !== undefined) mqtt.password = password;
+  } else if (mqttAdapter === 'embedded') {
+    mqtt = {
+      adapter: 'embedded',
+      host: read('LUNA_MQTT_EMBEDDED_HOST', z.string(), '127.0.0.1'),
+      port: read('LUNA_MQTT_EMBEDDED_PORT', port, 1883),
+    };
+  } else {
+    mqtt = { adapter: 'off' };
+  }
+
+  const queueAdapter = read('LUNA_QUEUE', oneOf(['inprocess', 'redis']), env.REDIS_URL ? 'redis' : 'inprocess');
+  const queue: Config['queue'] =
+    queueAdapter === 'redis'
+      ? (need('REDIS_URL', 'LUNA_QUEUE=redis'), { adapter: 'redis', url: read('REDIS_URL', url(['redis', 'rediss']), '') })
+      : { adapter: 'inprocess' };
+
+  const objAdapter = read('LUNA_OBJECT_STORE', oneOf(['local', 's3']), env.S3_ENDPOINT ? 's3' : 'local');
+  let objectStore: Config['objectStore'];
+  if (objAdapter === 's3') {
+    need('S3_ENDPOINT', 'LUNA_OBJECT_STORE=s3');
+    objectStore = {
+      adapter: 's3',
+      endpoint: read('S3_ENDPOINT', url(['http', 'https']), ''),
+      bucket: read('S3_BUCKET', z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)'), 'luna'),
+      region: read('S3_REGION', z.string(), 'us-east-1'),
+    };
+    const id = optional('S3_ACCESS_KEY_ID');
+    const secret = optional('S3_SECRET_ACCESS_KEY');
+    if (id !== undefined) objectStore.accessKeyId = id;
+    if (secret !== undefined) objectStore.secretAccessKey = secret;
+  } else {
+    objectStore = { adapter: 'local', dir: `${dataDir.replace(/\/+$/, '')}/objects` };
+  }
+
+  const extractorAdapter = read('LUNA_EXTRACTOR', oneOf(['builtin', 'tika']), env.TIKA_URL ? 'tika' : 'builtin');
+  const extractor: Config['extractor'] =
+    extractorAdapter === 'tika'
+      ? (need('TIKA_URL', 'LUNA_EXTRACTOR=tika'), { adapter: 'tika', url: read('TIKA_URL', url(['http', 'https']), '') })
+      : { adapter: 'builtin' };
+
+  const llmDefault = env.OLLAMA_URL ? 'ollama' : env.OPENAI_BASE_URL ? 'openai' : 'none';
+  const llmAdapter = read('LUNA_LLM', oneOf(['none', 'ollama', 'openai']), llmDefault);
+  const embedModel = read('LUNA_EMBED_MODEL', z.string(), 'nomic-embed-text');
+  const chatModel = read('LUNA_CHAT_MODEL', z.string(), 'llama3.1:8b');
+  let llm: Config['llm'];
+  if (llmAdapter === 'ollama') {
+    need('OLLAMA_URL', 'LUNA_LLM=ollama');
+    llm = { adapter: 'ollama', url: read('OLLAMA_URL', url(['http', 'https']), ''), embedModel, chatModel };
+  } else if (llmAdapter === 'openai') {
+    need('OPENAI_BASE_URL', 'LUNA_LLM=openai');
+    llm = { adapter: 'openai', baseUrl: read('OPENAI_BASE_URL', url(['http', 'https']), ''), embedModel, chatModel };
+    const key = optional('OPENAI_API_KEY');
+    if (key !== undefined) llm.apiKey = key;
+  } else {
+    llm = { adapter: 'none' };
+  }
+
+  const vectorDefault: 'none' | 'pgvector' | 'qdrant' = env.QDRANT_URL ? 'qdrant' : llm.adapter !== 'none' ? 'pgvector' : 'none';
+  const vectorAdapter = read('LUNA_VECTOR_INDEX', oneOf(['none', 'pgvector', 'qdrant']), vectorDefault);
+  let vectorIndex: Config['vectorIndex'];
+  if (vectorAdapter === 'qdrant') {
+    need('QDRANT_URL', 'LUNA_VECTOR_INDEX=qdrant');
+    vectorIndex = { adapter: 'qdrant', url: read('QDRANT_URL', url(['http', 'https']), '') };
+    const key = optional('QDRANT_API_KEY');
+    if (key !== undefined) vectorIndex.apiKey = key;
+  } else {
+    vectorIndex = { adapter: vectorAdapter };
+  }
+
+  const busAdapter = read('LUNA_EVENT_BUS', oneOf(['inprocess', 'kafka']), env.KAFKA_BROKERS ? 'kafka' : 'inprocess');
+  let eventBus: Config['eventBus'];
+  if (busAdapter === 'kafka') {
+    const brokers = need('KAFKA_BROKERS', 'LUNA_EVENT_BUS=kafka')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    const bad = brokers.filter((b) => !/^[^\s:/]+:\d{1,5}$/.test(b));
+    if (env.KAFKA_BROKERS !== undefined && (brokers.length === 0 || bad.length > 0)) {
+      issues.push({ variable: 'KAFKA_BROKERS', message: `must be host:port[,host:port…] (got "${env.KAFKA_BROKERS}")` });
+    }
+    eventBus = { adapter: 'kafka', brokers, clientId: read('KAFKA_CLIENT_ID', z.string(), 'luna-iems') };
+  } else {
+    eventBus = { adapter: 'inprocess' };
+  }
+
+  const config: Config = {
+    http: { host: read('LUNA_HOST', z.string().min(1), '127.0.0.1'), port: read('LUNA_PORT', port, 8080) },
+    logLevel: read('LUNA_LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
+    dataDir,
+    defaultTimeZone: read('LUNA_SITE_TIMEZONE', timeZone, 'Europe/Berlin'),
+    shutdownTimeoutMs: read('LUNA_SHUTDOWN_TIMEOUT_MS', positiveInt(600_000), 10_000),
+    readyTimeoutMs: read('LUNA_READY_TIMEOUT_MS', positiveInt(60_000), 2_000),
+    database,
+    mqtt,
+    queue,
+    objectStore,
+    extractor,
+    llm,
+    vectorIndex,
+    eventBus,
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** Remove the password from a URL so it can be logged. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return value;
+  }
+}

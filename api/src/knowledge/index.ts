@@ -1,0 +1,1 @@
+export { createExtractor, createLlm, createVectorIndex } from './adapters.js';

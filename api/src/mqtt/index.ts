@@ -1,0 +1,1 @@
+export { createMqttBroker, embeddedBroker, externalBroker, noBroker, type MqttBroker } from './broker.js';

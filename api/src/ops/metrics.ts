@@ -1,0 +1,37 @@
+/** Prometheus metrics: process metrics, HTTP requests, and dependency state. One registry per service instance. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  dependencyUp: Gauge<'name' | 'adapter'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'luna-iems' });
+  collectDefaultMetrics({ register: registry, prefix: 'luna_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'luna_http_requests_total',
+      help: 'HTTP requests by method, route template and status code',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'luna_http_request_duration_seconds',
+      help: 'HTTP request duration in seconds by method and route template',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'luna_dependency_up',
+      help: '1 when the dependency answered its last readiness check, 0 when down (disabled adapters are not exported)',
+      labelNames: ['name', 'adapter'],
+      registers: [registry],
+    }),
+  };
+}

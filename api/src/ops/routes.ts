@@ -1,0 +1,88 @@
+/** GET /health (liveness), GET /ready (every configured dependency), GET /metrics (Prometheus text). */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Extensions } from '../store/index.js';
+import { checkAll, type Dependency } from './dependency.js';
+import type { Metrics } from './metrics.js';
+
+const Check = Type.Object({
+  name: Type.String({ description: 'adapter family, e.g. database, mqtt, queue' }),
+  adapter: Type.String({ description: 'active adapter, e.g. pglite, postgres, embedded, redis' }),
+  target: Type.String({ description: 'where it is (no secrets)' }),
+  state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]),
+  detail: Type.String(),
+  latencyMs: Type.Integer({ description: 'duration of the check in milliseconds' }),
+});
+
+const Ready = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Array(Check),
+  extensions: Type.Object({ timescaledb: Type.Boolean(), vector: Type.Boolean() }),
+  version: Type.String(),
+  uptimeS: Type.Integer({ description: 'seconds since the service started' }),
+});
+
+export interface OpsContext {
+  dependencies: () => readonly Dependency[];
+  extensions: () => Extensions;
+  metrics: Metrics;
+  readyTimeoutMs: number;
+  version: string;
+  startedAt: number;
+}
+
+export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness: the process runs and serves HTTP',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Readiness: checks every configured dependency',
+        description: '200 when every enabled dependency is up, 503 otherwise; the body lists each one.',
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async (_req, reply) => {
+      const checks = await checkAll(ctx.dependencies(), ctx.readyTimeoutMs);
+      for (const c of checks) {
+        if (c.state !== 'disabled') ctx.metrics.dependencyUp.set({ name: c.name, adapter: c.adapter }, c.state === 'up' ? 1 : 0);
+      }
+      const ready = checks.every((c) => c.state !== 'down');
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        checks,
+        extensions: ctx.extensions(),
+        version: ctx.version,
+        uptimeS: Math.floor((Date.now() - ctx.startedAt) / 1000),
+      });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Prometheus metrics (text exposition format)',
+        produces: ['text/plain'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (_req, reply) => {
+      const body = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(body);
+    },
+  );
+}

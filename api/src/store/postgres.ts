@@ -1,0 +1,52 @@
+/** Server adapter: PostgreSQL (TimescaleDB where installed) through a pg connection pool. */
+import pg from 'pg';
+import { redactUrl } from '../config/index.js';
+import { DatabaseUnavailableError, type Database, type Queryable } from './database.js';
+
+export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs = 5000): Promise<Database> {
+  const target = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs });
+  // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code ? `${e.code}: ${e.message}` : e.message;
+    throw new DatabaseUnavailableError(
+      `Cannot reach PostgreSQL at ${target} (${reason}) — check DATABASE_URL and that the server runs (for tests: scripts/services up)`,
+      { cause: err },
+    );
+  }
+  const asQueryable = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<Row>(sql: string, params?: unknown[]) {
+      const res = await q.query(sql, params as unknown[] | undefined);
+      return { rows: res.rows as Row[] };
+    },
+    async exec(sql: string) {
+      await q.query(sql);
+    },
+  });
+  return {
+    adapter: 'postgres',
+    target,
+    ...asQueryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(asQueryable(client));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
