@@ -30,7 +30,11 @@ describe('service on embedded defaults', () => {
   it('is ready with every embedded adapter up and the unconfigured ones disabled', async () => {
     const res = await fetch(`${base}/ready`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; checks: Array<{ name: string; adapter: string; state: string }>; extensions: unknown };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Array<{ name: string; adapter: string; state: string }>;
+      extensions: unknown;
+    };
     expect(body.status).toBe('ready');
     expect(body.checks.map((c) => [c.name, c.adapter, c.state])).toEqual([
       ['database', 'pglite', 'up'],
@@ -54,7 +58,9 @@ describe('service on embedded defaults', () => {
     const text = await res.text();
     expect(text).toMatch(/^luna_process_resident_memory_bytes\{service="luna-iems"\} \d+/m);
     expect(text).toMatch(/^luna_http_requests_total\{method="GET",route="\/health",status="200",service="luna-iems"\} [1-9]/m);
-    expect(text).toMatch(/^luna_http_request_duration_seconds_bucket\{le="0\.005",service="luna-iems",method="GET",route="\/health"\} [1-9]/m);
+    expect(text).toMatch(
+      /^luna_http_request_duration_seconds_bucket\{le="0\.005",service="luna-iems",method="GET",route="\/health"\} [1-9]/m,
+    );
     expect(text).toMatch(/^luna_dependency_up\{name="database",adapter="pglite",service="luna-iems"\} 1$/m);
   });
 

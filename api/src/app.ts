@@ -15,9 +15,8 @@ import { createLogger, createMetrics, registerOpsRoutes, type Dependency, type L
 import { createQueue } from './queue/index.js';
 import { enableExtensions, migrate, openDatabase, type Database, type Extensions } from './store/index.js';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 export interface App {
   config: Config;
@@ -99,7 +98,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       `${dep.name}: ${dep.adapter}${dep.target !== '-' ? ` at ${dep.target}` : ''}${dep.note ? ` (${dep.note})` : ''}`,
     );
   }
-  log.info({ extensions }, `database extensions: timescaledb ${extensions.timescaledb ? 'on' : 'off'}, vector ${extensions.vector ? 'on' : 'off'}`);
+  log.info(
+    { extensions },
+    `database extensions: timescaledb ${extensions.timescaledb ? 'on' : 'off'}, vector ${extensions.vector ? 'on' : 'off'}`,
+  );
 
   const server = await buildServer({ logger: log, metrics, version: VERSION });
   registerOpsRoutes(server, {

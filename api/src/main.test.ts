@@ -21,7 +21,10 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LUNA_PORT: '0', LUNA_MQTT_EMBEDDED_PORT: '0', ...extra };
 }
 
-function start(env: NodeJS.ProcessEnv, uid?: number): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
+function start(
+  env: NodeJS.ProcessEnv,
+  uid?: number,
+): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO,
     env,
@@ -46,9 +49,7 @@ function traversableByOthers(dir: string): boolean {
 
 /** stderr without Node's own deprecation/experimental warnings. */
 const ownLines = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !/^\(node:\d+\)|--trace-warnings|^\(Use `node/.test(l));
+  stderr.split('\n').filter((l) => l.trim() !== '' && !/^\(node:\d+\)|--trace-warnings|^\(Use `node/.test(l));
 
 describe('starting the service', () => {
   const tmp = tempDir();
@@ -84,7 +85,9 @@ describe('starting the service', () => {
     expect(await p.exit).toBe(69);
     const lines = ownLines(p.err());
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^luna-iems: Data directory .*locked\/data\/pglite is not usable \(EACCES\): give the user running Luna write access or point LUNA_DATA_DIR at another directory$/);
+    expect(lines[0]).toMatch(
+      /^luna-iems: Data directory .*locked\/data\/pglite is not usable \(EACCES\): give the user running Luna write access or point LUNA_DATA_DIR at another directory$/,
+    );
   });
 
   it('starts on embedded defaults, becomes ready, and shuts down cleanly on SIGTERM', async () => {
@@ -104,9 +107,24 @@ describe('starting the service', () => {
     });
     const ready = await fetch(`${url}/ready`);
     expect(ready.status).toBe(200);
-    const lines = p.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
-    const adapterLines = lines.map((l) => l.msg).filter((m) => /^(database|mqtt|queue|objectStore|extractor|llm|vectorIndex|eventBus): /.test(m));
-    expect(adapterLines.map((m) => m.split(':')[0])).toEqual(['database', 'mqtt', 'queue', 'objectStore', 'extractor', 'llm', 'vectorIndex', 'eventBus']);
+    const lines = p
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
+    const adapterLines = lines
+      .map((l) => l.msg)
+      .filter((m) => /^(database|mqtt|queue|objectStore|extractor|llm|vectorIndex|eventBus): /.test(m));
+    expect(adapterLines.map((m) => m.split(':')[0])).toEqual([
+      'database',
+      'mqtt',
+      'queue',
+      'objectStore',
+      'extractor',
+      'llm',
+      'vectorIndex',
+      'eventBus',
+    ]);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
     expect(p.out()).toContain('"msg":"stopped cleanly"');

@@ -19,7 +19,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const [key, value] of Object.entries(parsed)) {
       if (!(key in ENV_VARS)) {
         throw new ConfigError([
-          { variable: 'LUNA_CONFIG_FILE', message: `${file} has an unknown setting "${key}" (allowed: the variable names in README, e.g. LUNA_PORT)` },
+          {
+            variable: 'LUNA_CONFIG_FILE',
+            message: `${file} has an unknown setting "${key}" (allowed: the variable names in README, e.g. LUNA_PORT)`,
+          },
         ]);
       }
       fromFile[key as EnvVarName] = typeof value === 'string' ? value : JSON.stringify(value);

@@ -59,14 +59,30 @@ describe('configuration', () => {
   it.each<[string, RawConfig, string]>([
     ['a port that is not a number', { LUNA_PORT: 'eighty' }, 'LUNA_PORT: must be a number (got "eighty")'],
     ['a port out of range', { LUNA_PORT: '70000' }, 'LUNA_PORT: must be 0–65535 (got "70000")'],
-    ['an unknown log level', { LUNA_LOG_LEVEL: 'verbose' }, 'LUNA_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace (got "verbose")'],
+    [
+      'an unknown log level',
+      { LUNA_LOG_LEVEL: 'verbose' },
+      'LUNA_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace (got "verbose")',
+    ],
     ['an unknown database adapter', { LUNA_DATABASE: 'mysql' }, 'LUNA_DATABASE: must be one of pglite, postgres (got "mysql")'],
-    ['a database URL of the wrong kind', { DATABASE_URL: 'mysql://db/luna' }, 'DATABASE_URL: must be a URL starting with postgres:// or postgresql:// (got "mysql://db/luna")'],
+    [
+      'a database URL of the wrong kind',
+      { DATABASE_URL: 'mysql://db/luna' },
+      'DATABASE_URL: must be a URL starting with postgres:// or postgresql:// (got "mysql://db/luna")',
+    ],
     ['postgres chosen without a URL', { LUNA_DATABASE: 'postgres' }, 'DATABASE_URL: is required when LUNA_DATABASE=postgres'],
     ['redis chosen without a URL', { LUNA_QUEUE: 'redis' }, 'REDIS_URL: is required when LUNA_QUEUE=redis'],
-    ['a time zone that does not exist', { LUNA_SITE_TIMEZONE: 'Europe/Bonn' }, 'LUNA_SITE_TIMEZONE: must be an IANA time zone such as Europe/Berlin (got "Europe/Bonn")'],
+    [
+      'a time zone that does not exist',
+      { LUNA_SITE_TIMEZONE: 'Europe/Bonn' },
+      'LUNA_SITE_TIMEZONE: must be an IANA time zone such as Europe/Berlin (got "Europe/Bonn")',
+    ],
     ['Kafka brokers without ports', { KAFKA_BROKERS: 'redpanda' }, 'KAFKA_BROKERS: must be host:port[,host:port…] (got "redpanda")'],
-    ['an invalid bucket name', { S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'Luna_Docs' }, 'S3_BUCKET: must be a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens) (got "Luna_Docs")'],
+    [
+      'an invalid bucket name',
+      { S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'Luna_Docs' },
+      'S3_BUCKET: must be a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens) (got "Luna_Docs")',
+    ],
   ])('rejects %s, naming the variable and what is allowed', (_name, raw, expected) => {
     expect(issuesOf(raw)).toEqual([expected]);
   });

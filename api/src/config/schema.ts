@@ -123,22 +123,17 @@ export interface ConfigIssue {
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
-    super(
-      `Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`,
-    );
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`);
     this.name = 'ConfigError';
   }
 }
 
-const oneOf = <const T extends string>(values: readonly [T, ...T[]]) =>
-  z.enum(values, { message: `must be one of ${values.join(', ')}` });
+const oneOf = <const T extends string>(values: readonly [T, ...T[]]) => z.enum(values, { message: `must be one of ${values.join(', ')}` });
 
 /** Validate raw string settings (environment merged over file) into a Config, or throw ConfigError listing every problem. */
 export function parseConfig(raw: RawConfig): Config {
   const issues: ConfigIssue[] = [];
-  const env = Object.fromEntries(
-    Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''),
-  ) as RawConfig;
+  const env = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== '')) as RawConfig;
 
   function read<T>(variable: EnvVarName, schema: z.ZodType<T>, fallback: T): T {
     const value = env[variable];
@@ -208,7 +203,13 @@ export function parseConfig(raw: RawConfig): Config {
     objectStore = {
       adapter: 's3',
       endpoint: read('S3_ENDPOINT', url(['http', 'https']), ''),
-      bucket: read('S3_BUCKET', z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)'), 'luna'),
+      bucket: read(
+        'S3_BUCKET',
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)'),
+        'luna',
+      ),
       region: read('S3_REGION', z.string(), 'us-east-1'),
     };
     const id = optional('S3_ACCESS_KEY_ID');

@@ -38,7 +38,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
       schema: {
         tags: ['ops'],
         summary: 'Liveness: the process runs and serves HTTP',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process is alive' }) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -51,7 +51,10 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
         tags: ['ops'],
         summary: 'Readiness: checks every configured dependency',
         description: '200 when every enabled dependency is up, 503 otherwise; the body lists each one.',
-        response: { 200: Ready, 503: Ready },
+        response: {
+          200: { ...Ready, description: 'Every enabled dependency is up' },
+          503: { ...Ready, description: 'At least one enabled dependency is down; see checks' },
+        },
       },
     },
     async (_req, reply) => {
@@ -77,7 +80,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
         tags: ['ops'],
         summary: 'Prometheus metrics (text exposition format)',
         produces: ['text/plain'],
-        response: { 200: Type.String() },
+        response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }) },
       },
     },
     async (_req, reply) => {

@@ -34,7 +34,7 @@ export function createQueue(config: Config['queue']): Dependency {
     adapter: 'redis',
     target: redactUrl(config.url),
     note: 'connection and readiness only; BullMQ jobs arrive with issues #4/#6',
-    async check(timeoutMs) {
+    async check() {
       const r = client();
       let reason = '';
       if (r.status === 'wait') {

@@ -1,4 +1,11 @@
-export { DatabaseUnavailableError, enableExtensions, type Database, type Extensions, type Queryable, type QueryResult } from './database.js';
+export {
+  DatabaseUnavailableError,
+  enableExtensions,
+  type Database,
+  type Extensions,
+  type Queryable,
+  type QueryResult,
+} from './database.js';
 export { migrate, readMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from './migrate.js';
 export { openPglite, ensureWritableDir } from './pglite.js';
 export { openPostgres } from './postgres.js';

@@ -22,7 +22,9 @@ const FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 
 /** Reads and orders the migration files; a file with a malformed name is an error, not ignored. */
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file) => {
     const match = FILE_NAME.exec(file);
     if (!match) throw new Error(`Migration file ${file} in ${dir} must be named <yyyymmddhhmmss>_<intent>.sql`);

@@ -61,7 +61,9 @@ describe.each(cases)('store on $name', (c) => {
   });
 
   it.skipIf(c.skip)('keeps data across a reopen', async () => {
-    await db.query(`insert into settings (key, value) values ('site.name', '"Musterwerk"') on conflict (key) do update set value = excluded.value`);
+    await db.query(
+      `insert into settings (key, value) values ('site.name', '"Musterwerk"') on conflict (key) do update set value = excluded.value`,
+    );
     await db.close();
     db = await reopen();
     const { rows } = await db.query<{ value: string }>(`select value from settings where key = 'site.name'`);
@@ -85,9 +87,15 @@ describe.each(cases)('store on $name', (c) => {
 
   it.skipIf(c.skip)('rolls back all pending migrations when one fails', async () => {
     const shipped = readMigrations();
-    const broken = [...shipped, extra('29990101000001', 'create table half_done (id int)'), extra('29990101000002', 'select * from no_such_table')];
+    const broken = [
+      ...shipped,
+      extra('29990101000001', 'create table half_done (id int)'),
+      extra('29990101000002', 'select * from no_such_table'),
+    ];
     await expect(migrate(db, broken)).rejects.toThrow(/no_such_table/);
-    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`);
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::int as n from information_schema.tables where table_name = 'half_done'`,
+    );
     expect(rows[0]!.n).toBe(0);
     expect((await migrate(db, shipped)).applied).toEqual([]);
   });
@@ -105,7 +113,9 @@ describe.each(cases)('store on $name', (c) => {
 
   it.skipIf(c.skip)('detects optional extensions and works without them', async () => {
     const ext = await enableExtensions(db);
-    const { rows } = await db.query<{ name: string }>(`select extname as name from pg_extension where extname in ('timescaledb', 'vector')`);
+    const { rows } = await db.query<{ name: string }>(
+      `select extname as name from pg_extension where extname in ('timescaledb', 'vector')`,
+    );
     const installed = new Set(rows.map((r) => r.name));
     expect(ext).toEqual({ timescaledb: installed.has('timescaledb'), vector: installed.has('vector') });
     if (c.name === 'pglite') expect(ext.vector).toBe(true); // pgvector ships with the embedded store
