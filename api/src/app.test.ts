@@ -1,24 +1,39 @@
 /** The service on embedded defaults, in-process: health, readiness, metrics, docs, errors, shutdown. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as itBase } from 'vitest';
 import { parseConfig } from './config/index.js';
 import { createApp, type App } from './app.js';
 import { createLogger } from './ops/index.js';
-import { tempDir } from './test/services.js';
+import { freshPostgresDatabase, services, tempDir } from './test/services.js';
 
-describe('service on embedded defaults', () => {
+const stores = [
+  { store: 'pglite', skip: false },
+  { store: 'postgres', skip: !services.postgres },
+] as const;
+
+describe.each(stores)('service on embedded defaults with the $store store', ({ store, skip }) => {
   const tmp = tempDir();
   let app: App;
   let base: string;
+  let dropDatabase = async () => undefined;
 
   beforeAll(async () => {
-    const config = parseConfig({ LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT_EMBEDDED_PORT: '0' });
-    app = await createApp(config, { logger: createLogger('silent') });
+    if (skip) return;
+    const raw: Record<string, string> = { LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT_EMBEDDED_PORT: '0' };
+    if (store === 'postgres') {
+      const fresh = await freshPostgresDatabase(services.postgres!);
+      raw.DATABASE_URL = fresh.url;
+      dropDatabase = fresh.drop;
+    }
+    app = await createApp(parseConfig(raw), { logger: createLogger('silent') });
     base = await app.listen();
   });
   afterAll(async () => {
+    if (skip) return;
     await app.stop();
+    await dropDatabase();
     tmp.remove();
   });
+  const it = skip ? itBase.skip : itBase;
 
   it('answers liveness', async () => {
     const res = await fetch(`${base}/health`);
@@ -37,7 +52,7 @@ describe('service on embedded defaults', () => {
     };
     expect(body.status).toBe('ready');
     expect(body.checks.map((c) => [c.name, c.adapter, c.state])).toEqual([
-      ['database', 'pglite', 'up'],
+      ['database', store, 'up'],
       ['mqtt', 'embedded', 'up'],
       ['queue', 'inprocess', 'up'],
       ['objectStore', 'local', 'up'],
@@ -46,7 +61,10 @@ describe('service on embedded defaults', () => {
       ['vectorIndex', 'none', 'disabled'],
       ['eventBus', 'inprocess', 'up'],
     ]);
-    expect(body.extensions).toEqual({ timescaledb: false, vector: true });
+    const { rows } = await app.db.query<{ name: string }>(`select extname as name from pg_extension`);
+    const installed = new Set(rows.map((r) => r.name));
+    expect(body.extensions).toEqual({ timescaledb: installed.has('timescaledb'), vector: installed.has('vector') });
+    if (store === 'pglite') expect(body.extensions.vector).toBe(true);
   });
 
   it('exposes Prometheus metrics with process, HTTP and dependency series', async () => {
@@ -61,7 +79,7 @@ describe('service on embedded defaults', () => {
     expect(text).toMatch(
       /^luna_http_request_duration_seconds_bucket\{le="0\.005",service="luna-iems",method="GET",route="\/health"\} [1-9]/m,
     );
-    expect(text).toMatch(/^luna_dependency_up\{name="database",adapter="pglite",service="luna-iems"\} 1$/m);
+    expect(text).toMatch(new RegExp(`^luna_dependency_up\\{name="database",adapter="${store}",service="luna-iems"\\} 1$`, 'm'));
   });
 
   it('serves the OpenAPI document and interactive docs', async () => {
