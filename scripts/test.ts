@@ -12,7 +12,7 @@ interface VitestJson {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults: Array<{ name: string; status: string; message?: string; assertionResults: unknown[] }>;
+  testResults: Array<{ name: string; status: string; message?: string; assertionResults: Array<{ status: string }> }>;
 }
 
 const report = 'test-results/vitest.json';
@@ -21,7 +21,14 @@ rmSync(report, { force: true });
 
 const run = spawnSync(
   process.execPath,
-  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 
@@ -34,9 +41,9 @@ try {
   process.exit(1);
 }
 
-// A file that fails before any test runs (import error, crash in beforeAll) counts as one failure.
-const brokenFiles = result.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
-for (const f of brokenFiles) console.log(`test: ${f.name} failed before running tests: ${f.message?.split('\n')[0] ?? ''}`);
+// A file that fails outside its tests (import error, crash in beforeAll/afterAll) counts as one failure.
+const brokenFiles = result.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
+for (const f of brokenFiles) console.log(`test: ${f.name} failed outside its tests: ${f.message?.split('\n')[0] ?? ''}`);
 const passed = result.numPassedTests;
 const failed = result.numFailedTests + brokenFiles.length;
 const skipped = result.numPendingTests + result.numTodoTests;

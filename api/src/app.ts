@@ -4,6 +4,7 @@
  * Capabilities (ingest, devices, forecasts, …) plug in here as they are built.
  */
 import { readFileSync } from 'node:fs';
+
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { createEventBus, type EventBus } from './bus/index.js';
@@ -14,9 +15,27 @@ import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { createLogger, createMetrics, registerOpsRoutes, type Dependency, type Logger, type Metrics } from './ops/index.js';
 import { createQueue } from './queue/index.js';
 import { enableExtensions, migrate, openDatabase, type Database, type Extensions } from './store/index.js';
+import { registerAuditRoutes } from './audit/routes.js';
+import { installGuard } from './auth/guard.js';
+import { registerAuthRoutes } from './auth/routes.js';
+import { AuthService } from './auth/service.js';
+import { registerSettingsRoutes } from './settings/index.js';
+import { registerSiteRoutes } from './sites/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
+
+/** Reads the TLS files named in the configuration; a one-line error names the variable. */
+function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (file: string, variable: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`${variable} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  return { cert: read(files.certFile, 'LUNA_TLS_CERT'), key: read(files.keyFile, 'LUNA_TLS_KEY') };
+}
 
 export interface App {
   config: Config;
@@ -28,6 +47,7 @@ export interface App {
   objects: ObjectStore;
   server: FastifyInstance;
   dependencies: readonly Dependency[];
+  auth: AuthService;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -103,7 +123,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     `database extensions: timescaledb ${extensions.timescaledb ? 'on' : 'off'}, vector ${extensions.vector ? 'on' : 'off'}`,
   );
 
-  const server = await buildServer({ logger: log, metrics, version: VERSION });
+  const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
+  let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    bootstrap = await auth.bootstrap(config.auth.adminUser, config.auth.adminPassword);
+    if (config.tls) tls = readTls(config.tls);
+  } catch (err) {
+    return fail(err);
+  }
+  if (bootstrap.mode === 'created-admin') log.info(`created the first administrator "${config.auth.adminUser}" from LUNA_ADMIN_PASSWORD`);
+
+  const server = await buildServer({
+    logger: log,
+    metrics,
+    version: VERSION,
+    corsOrigins: config.corsOrigins,
+    ...(tls ? { tls } : {}),
+    guard: (app) => installGuard(app, () => auth),
+  });
+  log.info(config.corsOrigins.length ? `CORS allowed for ${config.corsOrigins.join(', ')}` : 'CORS off (no LUNA_CORS_ORIGINS)');
+  registerAuthRoutes(server, auth, { secureCookies: Boolean(tls), rateLimitPerMin: config.auth.loginRateLimitPerMin });
+  registerSiteRoutes(server, db, config.defaultTimeZone);
+  registerSettingsRoutes(server, db);
+  registerAuditRoutes(server, db);
   registerOpsRoutes(server, {
     dependencies: () => dependencies,
     extensions: () => extensions,
@@ -124,12 +167,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     objects,
     server,
     dependencies,
+    auth,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();
       const port = address && typeof address === 'object' ? address.port : config.http.port;
       const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      if (bootstrap.mode === 'setup-token' && (await auth.setupNeeded())) {
+        log.warn(
+          { setupUrl: `${url}/?setup=${bootstrap.token}` },
+          `No users yet. Create the first administrator within this run: open ${url}/?setup=${bootstrap.token} ` +
+            `or POST ${url}/auth/setup {"token":"${bootstrap.token}","username":"admin","password":"…"} ` +
+            '(or set LUNA_ADMIN_PASSWORD for unattended installs)',
+        );
+      }
+      return url;
     },
     stop() {
       stopping ??= (async () => {

@@ -17,6 +17,12 @@ describe('loading configuration from environment and file', () => {
     expect(c.logLevel).toBe('debug');
   });
 
+  it('treats an empty environment variable as unset, keeping the file value', () => {
+    const file = join(tmp.dir, 'luna2.json');
+    writeFileSync(file, JSON.stringify({ LUNA_PORT: '9200' }));
+    expect(loadConfig({ LUNA_CONFIG_FILE: file, LUNA_PORT: '' }).http.port).toBe(9200);
+  });
+
   it('names the file and the unknown key', () => {
     const file = join(tmp.dir, 'typo.json');
     writeFileSync(file, JSON.stringify({ LUNA_PROT: 9000 }));

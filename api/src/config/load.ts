@@ -31,7 +31,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const merged: RawConfig = { ...fromFile };
   for (const key of Object.keys(ENV_VARS) as EnvVarName[]) {
     const value = env[key];
-    if (value !== undefined) merged[key] = value;
+    // An empty variable counts as unset, so compose files can list every variable without hiding the file's values.
+    if (value !== undefined && value.trim() !== '') merged[key] = value;
   }
   return parseConfig(merged);
 }

@@ -49,6 +49,14 @@ export const ENV_VARS = {
   KAFKA_BROKERS: 'comma-separated Kafka/Redpanda bootstrap servers (host:9092,host2:9092)',
   KAFKA_CLIENT_ID: 'Kafka client id (default luna-iems)',
   LUNA_READY_TIMEOUT_MS: 'timeout of each dependency check in /ready (default 2000)',
+  LUNA_ADMIN_USER: 'user name of the first administrator created from LUNA_ADMIN_PASSWORD (default admin)',
+  LUNA_ADMIN_PASSWORD: 'unattended install: creates the first administrator on first start (ignored once users exist)',
+  LUNA_ACCESS_TOKEN_TTL_S: 'lifetime of an access token in seconds (default 900)',
+  LUNA_REFRESH_TOKEN_TTL_S: 'lifetime of a refresh token in seconds (default 604800 = 7 days)',
+  LUNA_LOGIN_RATE_LIMIT: 'login/setup/refresh requests per minute per client address (default 10)',
+  LUNA_CORS_ORIGINS: 'comma-separated origins allowed to call the API from a browser (default none: CORS off)',
+  LUNA_TLS_CERT: 'PEM certificate file: serve HTTPS (needs LUNA_TLS_KEY)',
+  LUNA_TLS_KEY: 'PEM private key file for LUNA_TLS_CERT',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -113,6 +121,9 @@ export interface Config {
     | { adapter: 'openai'; baseUrl: string; apiKey?: string; embedModel: string; chatModel: string };
   vectorIndex: { adapter: 'none' } | { adapter: 'pgvector' } | { adapter: 'qdrant'; url: string; apiKey?: string };
   eventBus: { adapter: 'inprocess' } | { adapter: 'kafka'; brokers: string[]; clientId: string };
+  auth: { adminUser: string; adminPassword?: string; accessTtlS: number; refreshTtlS: number; loginRateLimitPerMin: number };
+  corsOrigins: string[];
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** One problem with one variable, phrased so that a person can fix it. */
@@ -271,6 +282,35 @@ export function parseConfig(raw: RawConfig): Config {
     eventBus = { adapter: 'inprocess' };
   }
 
+  const adminPassword = optional('LUNA_ADMIN_PASSWORD');
+  const auth: Config['auth'] = {
+    adminUser: read(
+      'LUNA_ADMIN_USER',
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/, 'must be 2–64 letters, digits, . _ @ -'),
+      'admin',
+    ),
+    accessTtlS: read('LUNA_ACCESS_TOKEN_TTL_S', positiveInt(86_400), 900),
+    refreshTtlS: read('LUNA_REFRESH_TOKEN_TTL_S', positiveInt(90 * 86_400), 604_800),
+    loginRateLimitPerMin: read('LUNA_LOGIN_RATE_LIMIT', positiveInt(10_000), 10),
+  };
+  if (adminPassword !== undefined) auth.adminPassword = adminPassword;
+  const corsOrigins = (optional('LUNA_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      issues.push({ variable: 'LUNA_CORS_ORIGINS', message: `must be origins like https://ems.example.org (got "${origin}")` });
+  }
+  const certFile = optional('LUNA_TLS_CERT');
+  const keyFile = optional('LUNA_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    issues.push({
+      variable: certFile === undefined ? 'LUNA_TLS_CERT' : 'LUNA_TLS_KEY',
+      message: 'is required when the other of LUNA_TLS_CERT/LUNA_TLS_KEY is set',
+    });
+  }
+
   const config: Config = {
     http: { host: read('LUNA_HOST', z.string().min(1), '127.0.0.1'), port: read('LUNA_PORT', port, 8080) },
     logLevel: read('LUNA_LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
@@ -286,6 +326,9 @@ export function parseConfig(raw: RawConfig): Config {
     llm,
     vectorIndex,
     eventBus,
+    auth,
+    corsOrigins,
+    ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
   };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;

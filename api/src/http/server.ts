@@ -9,7 +9,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { Logger } from '../ops/logger.js';
+import { HttpError } from './errors.js';
+
+export { HttpError };
 import type { Metrics } from '../ops/metrics.js';
 
 export const FRONTEND_DIST = fileURLToPath(new URL('../../../frontend/dist/', import.meta.url));
@@ -19,22 +26,17 @@ export interface ServerOptions {
   metrics: Metrics;
   version: string;
   frontendDir?: string;
-}
-
-/** Errors that know their HTTP status; anything else becomes a 500 that leaks nothing but the request id. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
+  /** Browser origins allowed by CORS; empty = CORS off. */
+  corsOrigins?: string[];
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Installed before any route: authentication/authorisation hooks (auth/guard.ts). */
+  guard?: (app: FastifyInstance) => void;
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     loggerInstance: opts.logger as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -44,6 +46,26 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+
+  opts.guard?.(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: opts.tls ? { maxAge: 15552000 } : false,
+  });
+  if (opts.corsOrigins?.length) await app.register(fastifyCors, { origin: opts.corsOrigins, credentials: true });
+  // Scoped, not global: only routes that opt in (login, setup, refresh; ingest later) are limited.
+  await app.register(fastifyRateLimit, { global: false });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -60,7 +82,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return reply.code(error.statusCode).send({ error: error.code, message: error.message, requestId: req.id });
     }
     if ('validation' in error && error.validation) {
-      return reply.code(400).send({ error: 'bad_request', message: error.message, requestId: req.id });
+      return reply.code(400).send({ error: 'bad_request', message: validationMessage(error), requestId: req.id });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
@@ -88,11 +110,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       tags: [{ name: 'ops', description: 'Liveness, readiness and metrics' }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   const frontendDir = opts.frontendDir ?? FRONTEND_DIST;
   if (existsSync(`${frontendDir}/index.html`)) {
-    await app.register(fastifyStatic, { root: frontendDir, prefix: '/', wildcard: false });
+    await app.register(fastifyStatic, { root: frontendDir, prefix: '/', wildcard: true });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply
@@ -105,4 +127,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     );
   }
   return app;
+}
+
+/** "body/password must NOT have fewer than 1 characters" → names the field; unknown fields say so plainly. */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (first?.keyword === 'additionalProperties') {
+    const field = (first.params as { additionalProperty?: string }).additionalProperty;
+    const where = `${error.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
+    return `${where} has an unknown field "${field}"; remove it (see the API reference at /docs)`;
+  }
+  return error.message;
 }

@@ -43,7 +43,9 @@ async function startOnce(dataDir: string, idleMs: number): Promise<{ readyS: num
 
 const dir = mkdtempSync(join(tmpdir(), 'luna-bench-startup-'));
 try {
-  console.log(`# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  console.log(
+    `# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
   const fresh = await startOnce(join(dir, 'data'), 0);
   console.log(`BENCH startup.ready.new_data_dir ${fresh.readyS.toFixed(2)} s`);
   const reopen = await startOnce(join(dir, 'data'), 10_000);

@@ -1,0 +1,211 @@
+/**
+ * The authorisation matrix: every route in the service's OpenAPI document × every kind of caller.
+ * Expectations come from the access table (route-table.ts) and an independent role → permission
+ * list below; a route without a table entry or without a sample request here fails the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestApp, type TestApp } from '../test/app.js';
+import { ROUTE_ACCESS } from './route-table.js';
+
+const SITE = 'musterwerk';
+const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
+const PASSWORD = 'Lastgang-Leistungspreis-15';
+
+// Independent of roles.ts on purpose: what each role should be able to do, as the issue says.
+const ROLE_CAN: Record<string, string[]> = {
+  viewer: ['read'],
+  operator: ['read', 'operate'],
+  engineer: ['read', 'operate', 'ingest', 'configure'],
+  admin: ['read', 'operate', 'ingest', 'configure', 'administer'],
+};
+
+type Caller =
+  | { name: string; kind: 'anonymous' }
+  | { name: string; kind: 'revoked'; token: string }
+  | { name: string; kind: 'user'; username: string; role: string; site: string; token: string }
+  | { name: string; kind: 'key'; scopes: string[]; site: string; token: string };
+
+interface Sample {
+  path: string;
+  body?: unknown;
+  /** status a permitted caller gets (default: any 2xx) */
+  ok?: number;
+}
+
+let t: TestApp;
+let adminToken = '';
+let seq = 0;
+const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
+
+async function login(username: string, password = PASSWORD) {
+  const r = await call(t.base, 'POST', '/auth/login', { body: { username, password } });
+  expect(r.status, `login ${username}: ${JSON.stringify(r.body)}`).toBe(200);
+  return r.body as { accessToken: string; refreshToken: string; user: { id: string } };
+}
+async function newUser(role = 'viewer', site = SITE) {
+  const username = unique('u');
+  const r = await call(t.base, 'POST', '/users', {
+    token: adminToken,
+    body: { username, password: PASSWORD, roles: [{ siteId: site, role }] },
+  });
+  expect(r.status).toBe(201);
+  return { id: r.body.id as string, username };
+}
+async function newKey(scopes: string[], site = SITE) {
+  const r = await call(t.base, 'POST', '/api-keys', { token: adminToken, body: { name: unique('key'), siteId: site, scopes } });
+  expect(r.status).toBe(201);
+  return { id: r.body.key.id as string, secret: r.body.secret as string };
+}
+
+/** One request per route that succeeds for a permitted caller. */
+const SAMPLES: Record<string, () => Promise<Sample>> = {
+  'GET /health': async () => ({ path: '/health' }),
+  'GET /ready': async () => ({ path: '/ready' }),
+  'GET /metrics': async () => ({ path: '/metrics' }),
+  'GET /auth/setup': async () => ({ path: '/auth/setup' }),
+  'POST /auth/setup': async () => ({ path: '/auth/setup', body: { token: 'luna_setup_x', username: 'late', password: PASSWORD }, ok: 409 }),
+  'POST /auth/login': async () => ({ path: '/auth/login', body: { username: (await newUser()).username, password: PASSWORD } }),
+  'POST /auth/refresh': async () => ({
+    path: '/auth/refresh',
+    body: { refreshToken: (await login((await newUser()).username)).refreshToken },
+  }),
+  'POST /auth/logout': async () => ({ path: '/auth/logout' }),
+  'GET /auth/me': async () => ({ path: '/auth/me' }),
+  'GET /sites': async () => ({ path: '/sites' }),
+  'POST /sites': async () => ({ path: '/sites', body: { id: unique('site'), name: 'Neues Werk' } }),
+  'GET /sites/{siteId}': async () => ({ path: `/sites/${SITE}` }),
+  'PATCH /sites/{siteId}': async () => ({ path: `/sites/${SITE}`, body: { name: 'Musterwerk GmbH' } }),
+  'PUT /sites/{siteId}/automation': async () => ({ path: `/sites/${SITE}/automation`, body: { enabled: false, reason: 'matrix test' } }),
+  'GET /users': async () => ({ path: '/users' }),
+  'POST /users': async () => ({ path: '/users', body: { username: unique('new'), password: PASSWORD, roles: [] } }),
+  'PATCH /users/{userId}': async () => ({ path: `/users/${(await newUser()).id}`, body: { disabled: true } }),
+  'PUT /users/{userId}/roles': async () => ({
+    path: `/users/${(await newUser()).id}/roles`,
+    body: { roles: [{ siteId: SITE, role: 'operator' }] },
+  }),
+  'POST /users/{userId}/revoke-sessions': async () => ({ path: `/users/${(await newUser()).id}/revoke-sessions` }),
+  'GET /api-keys': async () => ({ path: '/api-keys' }),
+  'POST /api-keys': async () => ({ path: '/api-keys', body: { name: unique('k'), siteId: SITE, scopes: ['ingest'] } }),
+  'DELETE /api-keys/{keyId}': async () => ({ path: `/api-keys/${(await newKey(['read'])).id}` }),
+  'GET /settings': async () => ({ path: '/settings' }),
+  'PUT /settings/{key}': async () => ({ path: '/settings/ui.default_language', body: { value: 'de' } }),
+  'GET /audit': async () => ({ path: '/audit?limit=5' }),
+};
+
+function expected(routeKey: string, caller: Caller): 'allowed' | 401 | 403 {
+  const access = ROUTE_ACCESS[routeKey.replace(/\{(\w+)\}/g, ':$1')];
+  if (!access) throw new Error(`${routeKey} has no entry in the access table`);
+  if (access.kind === 'public') return 'allowed';
+  if (caller.kind === 'anonymous' || caller.kind === 'revoked') return 401;
+  if (access.kind === 'authenticated') return caller.kind === 'user' || access.keys ? 'allowed' : 403;
+  if (caller.kind === 'key')
+    return access.site === 'param' && caller.site === SITE && caller.scopes.includes(access.permission) ? 'allowed' : 403;
+  const siteOk = access.site === 'global' ? caller.site === '*' : caller.site === SITE || caller.site === '*';
+  return siteOk && ROLE_CAN[caller.role]!.includes(access.permission) ? 'allowed' : 403;
+}
+
+describe('authorisation matrix', () => {
+  const callers: Caller[] = [];
+  let routes: Array<{ method: string; path: string }> = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD, LUNA_LOGIN_RATE_LIMIT: '10000' });
+    adminToken = (await login('admin', ADMIN_PASSWORD)).accessToken;
+    for (const id of [SITE, 'other'])
+      expect((await call(t.base, 'POST', '/sites', { token: adminToken, body: { id, name: id } })).status).toBe(201);
+
+    callers.push({ name: 'anonymous', kind: 'anonymous' });
+    callers.push({ name: 'global admin', kind: 'user', username: 'admin', role: 'admin', site: '*', token: adminToken });
+    for (const role of ['viewer', 'operator', 'engineer', 'admin']) {
+      const u = await newUser(role);
+      callers.push({
+        name: `${role} of ${SITE}`,
+        kind: 'user',
+        username: u.username,
+        role,
+        site: SITE,
+        token: (await login(u.username)).accessToken,
+      });
+    }
+    const wrong = await newUser('admin', 'other');
+    callers.push({
+      name: 'admin of another site',
+      kind: 'user',
+      username: wrong.username,
+      role: 'admin',
+      site: 'other',
+      token: (await login(wrong.username)).accessToken,
+    });
+    for (const scopes of [['read'], ['ingest'], ['read', 'ingest']]) {
+      callers.push({
+        name: `API key ${scopes.join('+')} on ${SITE}`,
+        kind: 'key',
+        scopes,
+        site: SITE,
+        token: (await newKey(scopes)).secret,
+      });
+    }
+    callers.push({
+      name: 'API key read on another site',
+      kind: 'key',
+      scopes: ['read'],
+      site: 'other',
+      token: (await newKey(['read'], 'other')).secret,
+    });
+
+    const loggedOut = await newUser('admin', '*');
+    const revokedToken = (await login(loggedOut.username)).accessToken;
+    expect((await call(t.base, 'POST', '/auth/logout', { token: revokedToken })).status).toBe(204);
+    const revokedKey = await newKey(['read', 'ingest']);
+    expect((await call(t.base, 'DELETE', `/api-keys/${revokedKey.id}`, { token: adminToken })).status).toBe(200);
+    const disabled = await newUser('admin', '*');
+    const disabledToken = (await login(disabled.username)).accessToken;
+    expect((await call(t.base, 'PATCH', `/users/${disabled.id}`, { token: adminToken, body: { disabled: true } })).status).toBe(200);
+    callers.push({ name: 'logged-out admin token', kind: 'revoked', token: revokedToken });
+    callers.push({ name: 'revoked API key', kind: 'revoked', token: revokedKey.secret });
+    callers.push({ name: 'disabled admin', kind: 'revoked', token: disabledToken });
+
+    const doc = (await call(t.base, 'GET', '/docs/json')).body as { paths: Record<string, Record<string, unknown>> };
+    routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path })));
+  });
+  afterAll(() => t.close());
+
+  it('covers every route of the OpenAPI document with an access entry and a sample', () => {
+    expect(routes.length).toBeGreaterThan(20);
+    const missing = routes
+      .filter((r) => !ROUTE_ACCESS[`${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`])
+      .map((r) => `${r.method} ${r.path}`);
+    expect(missing, 'routes without an access-table entry').toEqual([]);
+    const noSample = routes.filter((r) => !SAMPLES[`${r.method} ${r.path}`]).map((r) => `${r.method} ${r.path}`);
+    expect(noSample, 'routes without a sample in this test').toEqual([]);
+  });
+
+  it('gives every caller exactly the expected 2xx/401/403 on every route', async () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      for (const caller of callers) {
+        let token = 'token' in caller ? caller.token : undefined;
+        // Logging out ends the caller's session: use a fresh one of the same user.
+        if (key === 'POST /auth/logout' && caller.kind === 'user')
+          token = (await login(caller.username, caller.username === 'admin' ? ADMIN_PASSWORD : PASSWORD)).accessToken;
+        const sample = await SAMPLES[key]!();
+        const res = await call(t.base, route.method, sample.path, {
+          ...(token ? { token } : {}),
+          ...(sample.body !== undefined ? { body: sample.body } : {}),
+        });
+        const want = expected(key, caller);
+        const ok =
+          want === 'allowed' ? (sample.ok ? res.status === sample.ok : res.status >= 200 && res.status < 300) : res.status === want;
+        if (!ok)
+          wrong.push(
+            `${key} as ${caller.name}: got ${res.status}, want ${want === 'allowed' ? (sample.ok ?? '2xx') : want} ${JSON.stringify(res.body)?.slice(0, 160)}`,
+          );
+        checked++;
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBe(routes.length * callers.length);
+  });
+});

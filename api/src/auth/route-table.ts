@@ -1,0 +1,65 @@
+/**
+ * THE access table: every route of the service and what it needs. The guard refuses to start the
+ * service when a route has no entry, and the authorisation matrix test is generated from this table.
+ *
+ *   public                      anyone, no credentials
+ *   authenticated               any signed-in user (and API keys where keys: true)
+ *   { permission, site }        a role that includes the permission — on the site named by the
+ *                               route parameter :siteId (site: 'param'), or on every site (site: 'global')
+ */
+import type { Permission } from './roles.js';
+
+export type Access =
+  { kind: 'public' } | { kind: 'authenticated'; keys: boolean } | { kind: 'permission'; permission: Permission; site: 'param' | 'global' };
+
+const pub: Access = { kind: 'public' };
+const signedIn = (keys = false): Access => ({ kind: 'authenticated', keys });
+const onSite = (permission: Permission): Access => ({ kind: 'permission', permission, site: 'param' });
+const global = (permission: Permission): Access => ({ kind: 'permission', permission, site: 'global' });
+
+/** Key: "METHOD /path" with Fastify's :param syntax. */
+export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
+  'GET /health': pub,
+  'GET /ready': pub,
+  'GET /metrics': pub,
+  'GET /*': pub, // dashboard files
+  'GET /': pub, // dashboard placeholder when the frontend is not built
+
+  'GET /auth/setup': pub,
+  'POST /auth/setup': pub,
+  'POST /auth/login': pub,
+  'POST /auth/refresh': pub,
+  'POST /auth/logout': signedIn(),
+  'GET /auth/me': signedIn(true),
+
+  'GET /sites': signedIn(true),
+  'POST /sites': global('administer'),
+  'GET /sites/:siteId': onSite('read'),
+  'PATCH /sites/:siteId': onSite('configure'),
+  'PUT /sites/:siteId/automation': onSite('operate'),
+
+  'GET /users': global('administer'),
+  'POST /users': global('administer'),
+  'PATCH /users/:userId': global('administer'),
+  'PUT /users/:userId/roles': global('administer'),
+  'POST /users/:userId/revoke-sessions': global('administer'),
+
+  'GET /api-keys': global('administer'),
+  'POST /api-keys': global('administer'),
+  'DELETE /api-keys/:keyId': global('administer'),
+
+  'GET /settings': global('administer'),
+  'PUT /settings/:key': global('administer'),
+
+  'GET /audit': global('administer'),
+};
+
+/** Routes under these prefixes are public (interactive API docs and their assets). */
+export const PUBLIC_PREFIXES = ['/docs'] as const;
+
+export function accessFor(method: string, url: string): Access | undefined {
+  const entry = ROUTE_ACCESS[`${method} ${url}`];
+  if (entry) return entry;
+  if (PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) return pub;
+  return undefined;
+}
