@@ -24,6 +24,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /metrics': pub,
   'GET /*': pub, // dashboard files
   'GET /': pub, // dashboard placeholder when the frontend is not built
+  'OPTIONS *': pub, // CORS preflight, only registered when LUNA_CORS_ORIGINS is set
 
   'GET /auth/setup': pub,
   'POST /auth/setup': pub,

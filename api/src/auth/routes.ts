@@ -111,12 +111,12 @@ export function registerAuthRoutes(
       },
     },
     async (req, reply) => {
-      const { tokens, user } = await auth.login(
-        req.body.username,
-        req.body.password,
-        { requestId: req.id, ip: req.ip },
-        req.headers['user-agent'],
-      );
+      const { tokens, user } = await auth
+        .login(req.body.username, req.body.password, { requestId: req.id, ip: req.ip }, req.headers['user-agent'])
+        .catch((err: Error) => {
+          req.log.warn({ username: req.body.username.slice(0, 64), ip: req.ip, reason: err.message }, 'login failed');
+          throw err;
+        });
       setCookie(reply, tokens);
       return { ...tokens, user };
     },
