@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { formatUptime, isLang, pickLanguage, STRINGS, type Lang, type Strings } from './i18n';
-import { parseReady, type CheckState, type ReadyResponse } from './status';
+import { Account } from './Account';
+import { describeError, getSetupNeeded, login, me, type User } from './api';
+import { isLang, pickLanguage, STRINGS, type Lang, type Strings } from './i18n';
+import { Setup } from './Setup';
+import { SignIn } from './SignIn';
+import { Sites } from './Sites';
+import { StatusPanel } from './StatusPanel';
 
-const POLL_MS = 5000;
-const TIMEOUT_MS = 4000;
 const LANG_KEY = 'luna-iems.lang';
 
 function initialLang(): Lang {
@@ -17,183 +20,48 @@ function initialLang(): Lang {
   return pickLanguage(langs);
 }
 
-type Poll =
-  | { kind: 'loading' }
-  | { kind: 'ok'; data: ReadyResponse; at: Date }
-  | { kind: 'error'; reason: 'network' | 'timeout' | 'unexpected'; message: string; at: Date };
+type Notice = 'signedOut' | 'sessionEnded' | 'setupAlreadyDone' | 'setupDoneSignIn';
 
-async function fetchReady(signal: AbortSignal): Promise<Poll> {
-  const at = new Date();
-  let res: Response;
+type Auth =
+  | { kind: 'checking' }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'setup'; token: string }
+  | { kind: 'signedOut'; notice?: Notice; error?: string; username?: string }
+  | { kind: 'signedIn'; user: User };
+
+const SETUP_PARAM = 'setup';
+
+function setupTokenFromUrl(): string {
+  return new URLSearchParams(window.location.search).get(SETUP_PARAM)?.trim() ?? '';
+}
+
+/** Takes the one-time token out of the address bar and the history entry. */
+function forgetSetupToken(): void {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has(SETUP_PARAM)) return;
+  url.searchParams.delete(SETUP_PARAM);
+  window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+}
+
+/** Setup needed → setup form; otherwise who is signed in (the session cookie) → dashboard or sign-in form. */
+async function resolveAuth(t: Strings): Promise<Auth> {
   try {
-    res = await fetch('/ready', { cache: 'no-store', headers: { Accept: 'application/json' }, signal });
+    const token = setupTokenFromUrl();
+    if (await getSetupNeeded()) return { kind: 'setup', token };
+    if (token) forgetSetupToken();
+    const user = await me();
+    if (user) return { kind: 'signedIn', user };
+    return { kind: 'signedOut', ...(token ? { notice: 'setupAlreadyDone' as const } : {}) };
   } catch (err) {
-    if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      return { kind: 'error', reason: 'timeout', message: '', at };
-    }
-    return { kind: 'error', reason: 'network', message: err instanceof Error ? err.message : String(err), at };
+    return { kind: 'unreachable', message: describeError(err, t) };
   }
-  // /ready answers 503 with a JSON body when not ready — that is still a valid status.
-  let body: unknown = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  const data = parseReady(body);
-  if (data) return { kind: 'ok', data, at };
-  const httpInfo = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-  return { kind: 'error', reason: res.ok ? 'unexpected' : 'network', message: httpInfo, at };
 }
 
-function useReadyPolling(): Poll {
-  const [poll, setPoll] = useState<Poll>({ kind: 'loading' });
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: number | undefined;
-    let controller: AbortController | undefined;
-
-    const tick = async (): Promise<void> => {
-      controller = new AbortController();
-      const timeout = window.setTimeout(() => controller?.abort(), TIMEOUT_MS);
-      const result = await fetchReady(controller.signal);
-      window.clearTimeout(timeout);
-      if (stopped) return;
-      setPoll(result);
-      // Schedule the next poll only after this one finished: no overlapping requests.
-      timer = window.setTimeout(() => void tick(), POLL_MS);
-    };
-    void tick();
-
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-      controller?.abort();
-    };
-  }, []);
-
-  return poll;
-}
-
-function stateLabel(t: Strings, state: CheckState): string {
-  return state === 'up' ? t.stateUp : state === 'disabled' ? t.stateDisabled : t.stateDown;
-}
-
-function StatusPanel({ t, lang }: { t: Strings; lang: Lang }) {
-  const poll = useReadyPolling();
-  const timeFmt = new Intl.DateTimeFormat(lang, { timeStyle: 'medium' });
-
-  let summary: ReactNode;
-  if (poll.kind === 'loading') {
-    summary = <p className="summary">{t.checking}</p>;
-  } else if (poll.kind === 'error') {
-    const reason =
-      poll.reason === 'timeout' ? t.timeout : poll.reason === 'unexpected' ? `${t.unexpectedResponse} (${poll.message})` : poll.message;
-    summary = <p className="error">{t.unreachable(reason)}</p>;
-  } else {
-    const ready = poll.data.status === 'ready';
-    summary = (
-      <p className="summary">
-        <span className={`pill ${ready ? 'pill-ok' : 'pill-bad'}`}>{ready ? t.overallReady : t.overallNotReady}</span>
-      </p>
-    );
-  }
-
-  const data = poll.kind === 'ok' ? poll.data : null;
-  const extensions = data ? Object.entries(data.extensions) : [];
-
-  return (
-    <section className="card" aria-labelledby="status-heading">
-      <div className="card-head">
-        <h2 id="status-heading">{t.statusHeading}</h2>
-        {poll.kind !== 'loading' && (
-          <p className="muted small">
-            {t.lastChecked}: <time dateTime={poll.at.toISOString()}>{timeFmt.format(poll.at)}</time> · {t.refreshHint}
-          </p>
-        )}
-      </div>
-
-      {/* Only the overall state / error is announced, not every latency change. */}
-      <div aria-live="polite" aria-atomic="true">
-        {summary}
-      </div>
-
-      {data && (
-        <>
-          <dl className="facts">
-            <div>
-              <dt>{t.version}</dt>
-              <dd>{data.version || '–'}</dd>
-            </div>
-            <div>
-              <dt>{t.uptime}</dt>
-              <dd>{data.uptimeS === null ? '–' : formatUptime(data.uptimeS)}</dd>
-            </div>
-          </dl>
-
-          <div className="table-wrap" role="region" aria-labelledby="status-heading" tabIndex={0}>
-            <table>
-              <caption className="visually-hidden">{t.statusHeading}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.colName}</th>
-                  <th scope="col">{t.colAdapter}</th>
-                  <th scope="col">{t.colWhere}</th>
-                  <th scope="col">{t.colState}</th>
-                  <th scope="col">{t.colDetail}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.checks.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} className="muted">
-                      {t.noChecks}
-                    </td>
-                  </tr>
-                ) : (
-                  data.checks.map((c, i) => (
-                    <tr key={`${c.name}-${i}`}>
-                      <th scope="row">{c.name}</th>
-                      <td>{c.adapter || '–'}</td>
-                      <td>
-                        <code>{c.target || '–'}</code>
-                      </td>
-                      <td>
-                        <span className={`badge badge-${c.state}`}>{stateLabel(t, c.state)}</span>
-                      </td>
-                      <td>
-                        {c.detail || (c.latencyMs === null ? '–' : '')}
-                        {c.latencyMs !== null && (
-                          <span className="muted">
-                            {c.detail ? ' · ' : ''}
-                            {c.latencyMs} ms
-                          </span>
-                        )}
-                      </td>
-                    </tr>
-                  ))
-                )}
-              </tbody>
-            </table>
-          </div>
-
-          {extensions.length > 0 && (
-            <>
-              <h3>{t.extensionsHeading}</h3>
-              <ul className="flags">
-                {extensions.map(([name, on]) => (
-                  <li key={name} className={on ? 'flag flag-on' : 'flag flag-off'}>
-                    <span aria-hidden="true">{on ? '✓' : '✗'}</span> <code>{name}</code>: {on ? t.extOn : t.extOff}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </>
-      )}
-    </section>
-  );
+function noticeText(t: Strings, notice: Notice | undefined): string | undefined {
+  if (!notice) return undefined;
+  return { signedOut: t.signedOut, sessionEnded: t.sessionEnded, setupAlreadyDone: t.setupAlreadyDone, setupDoneSignIn: t.setupDoneSignIn }[
+    notice
+  ];
 }
 
 export function App() {
@@ -218,6 +86,71 @@ export function App() {
 
   const otherLang: Lang = lang === 'de' ? 'en' : 'de';
 
+  const [auth, setAuth] = useState<Auth>({ kind: 'checking' });
+  const check = useCallback(async (strings: Strings) => {
+    setAuth({ kind: 'checking' });
+    setAuth(await resolveAuth(strings));
+  }, []);
+  useEffect(() => {
+    void check(STRINGS[initialLang()]);
+  }, [check]);
+
+  const sessionEnded = useCallback(() => setAuth({ kind: 'signedOut', notice: 'sessionEnded' }), []);
+
+  const afterSetup = async (username: string, password: string) => {
+    forgetSetupToken();
+    try {
+      setAuth({ kind: 'signedIn', user: await login(username, password) });
+    } catch (err) {
+      setAuth({ kind: 'signedOut', notice: 'setupDoneSignIn', error: describeError(err, t), username });
+    }
+  };
+
+  let body: ReactNode;
+  switch (auth.kind) {
+    case 'checking':
+      body = (
+        <p className="card" role="status">
+          {t.checkingSession}
+        </p>
+      );
+      break;
+    case 'unreachable':
+      body = (
+        <section className="card" aria-live="assertive">
+          <p className="error">{auth.message}</p>
+          <p>
+            <button type="button" className="btn" onClick={() => void check(t)}>
+              {t.retry}
+            </button>
+          </p>
+        </section>
+      );
+      break;
+    case 'setup':
+      body = <Setup t={t} initialToken={auth.token} onCreated={afterSetup} />;
+      break;
+    case 'signedOut':
+      body = (
+        <SignIn
+          t={t}
+          notice={noticeText(t, auth.notice)}
+          initialError={auth.error}
+          initialUsername={auth.username}
+          onSignedIn={(user) => setAuth({ kind: 'signedIn', user })}
+        />
+      );
+      break;
+    case 'signedIn':
+      body = (
+        <>
+          <StatusPanel t={t} lang={lang} />
+          <Sites t={t} roles={auth.user.roles} onSessionEnded={sessionEnded} />
+        </>
+      );
+      break;
+  }
+
   return (
     <>
       <header className="topbar">
@@ -225,15 +158,20 @@ export function App() {
           <h1>Luna-IEMS</h1>
           <p className="muted">{t.tagline}</p>
         </div>
-        <button type="button" className="btn" onClick={toggleLang} aria-label={t.switchLanguage}>
-          <span lang={otherLang}>{t.otherLanguageName}</span>
-        </button>
+        <div className="topbar-tools">
+          {auth.kind === 'signedIn' && (
+            <Account t={t} lang={lang} user={auth.user} onSignedOut={() => setAuth({ kind: 'signedOut', notice: 'signedOut' })} />
+          )}
+          <button type="button" className="btn" onClick={toggleLang} aria-label={t.switchLanguage}>
+            <span lang={otherLang}>{t.otherLanguageName}</span>
+          </button>
+        </div>
       </header>
 
       <main className="content">
         <p className="notice">{t.shellNotice}</p>
 
-        <StatusPanel t={t} lang={lang} />
+        {body}
 
         <nav className="card" aria-labelledby="links-heading">
           <h2 id="links-heading">{t.linksHeading}</h2>

@@ -1,3 +1,5 @@
+import type { Role } from './access';
+
 export type Lang = 'de' | 'en';
 
 export const LANGS: readonly Lang[] = ['en', 'de'];
@@ -52,6 +54,65 @@ export interface Strings {
   linkDocs: string;
   linkMetrics: string;
   footer: string;
+  roleNames: Record<Role, string>;
+  roleOnAllSites: (role: string) => string;
+  roleOnSite: (role: string, siteId: string) => string;
+  noRoles: string;
+  checkingSession: string;
+  retry: string;
+  setupHeading: string;
+  setupIntro: string;
+  setupToken: string;
+  setupTokenHint: string;
+  setupTokenFromLink: string;
+  username: string;
+  usernameHint: string;
+  password: string;
+  passwordHint: string;
+  passwordRepeat: string;
+  setupSubmit: string;
+  setupBusy: string;
+  setupDoneSignIn: string;
+  setupAlreadyDone: string;
+  errTokenMissing: string;
+  errUsernameMissing: string;
+  errPasswordsDiffer: string;
+  errPasswordShort: (min: number) => string;
+  errPasswordHasName: string;
+  signInHeading: string;
+  signInSubmit: string;
+  signInBusy: string;
+  signedInAs: string;
+  signOut: string;
+  signedOut: string;
+  sessionEnded: string;
+  errNetwork: (reason: string) => string;
+  errWrongCredentials: string;
+  errLocked: (seconds: number) => string;
+  errRateLimited: (detail: string) => string;
+  errSetupToken: string;
+  errAlreadySetUp: string;
+  sitesHeading: string;
+  sitesLoading: string;
+  sitesNone: string;
+  sitesRefresh: string;
+  siteId: string;
+  siteTimeZone: string;
+  siteAutomation: string;
+  siteYourRole: string;
+  automationOn: string;
+  automationOff: string;
+  readOnlyHint: string;
+  startAutomation: string;
+  stopAutomation: string;
+  confirmStart: (site: string) => string;
+  confirmStop: (site: string) => string;
+  confirmHint: string;
+  reasonLabel: string;
+  cancel: string;
+  sending: string;
+  automationStarted: (site: string) => string;
+  automationStopped: (site: string) => string;
 }
 
 export const STRINGS: Record<Lang, Strings> = {
@@ -88,6 +149,66 @@ export const STRINGS: Record<Lang, Strings> = {
     linkDocs: 'API reference',
     linkMetrics: 'Metrics (Prometheus)',
     footer: 'Luna-IEMS runs entirely on your own hardware.',
+    roleNames: { viewer: 'viewer', operator: 'operator', engineer: 'engineer', admin: 'admin' },
+    roleOnAllSites: (role) => `${role} on all sites`,
+    roleOnSite: (role, siteId) => `${role} on ${siteId}`,
+    noRoles: 'no roles yet',
+    checkingSession: 'Checking sign-in…',
+    retry: 'Try again',
+    setupHeading: 'Create the first administrator',
+    setupIntro:
+      'No user exists yet. The service printed a one-time setup link in its log at first start; opening that link fills in the token. Choose the administrator’s user name and password.',
+    setupToken: 'Setup token',
+    setupTokenHint: 'From the service log: the part after ?setup= in the printed link.',
+    setupTokenFromLink: 'Filled in from the link you opened.',
+    username: 'User name',
+    usernameHint: '2–64 characters: letters, digits, . _ @ -',
+    password: 'Password',
+    passwordHint: 'At least 12 characters; must not contain the user name.',
+    passwordRepeat: 'Repeat password',
+    setupSubmit: 'Create administrator and sign in',
+    setupBusy: 'Creating administrator…',
+    setupDoneSignIn: 'The administrator was created. Please sign in.',
+    setupAlreadyDone: 'Setup is already done: an administrator exists. Please sign in.',
+    errTokenMissing: 'Enter the setup token from the service log.',
+    errUsernameMissing: 'Enter a user name (at least 2 characters).',
+    errPasswordsDiffer: 'The two passwords differ.',
+    errPasswordShort: (min) => `The password needs at least ${min} characters.`,
+    errPasswordHasName: 'The password must not contain the user name.',
+    signInHeading: 'Sign in',
+    signInSubmit: 'Sign in',
+    signInBusy: 'Signing in…',
+    signedInAs: 'Signed in as',
+    signOut: 'Sign out',
+    signedOut: 'You are signed out.',
+    sessionEnded: 'Your session has ended. Please sign in again.',
+    errNetwork: (reason) => `The service is not reachable${reason ? ` (${reason})` : ''}. Check the connection and try again.`,
+    errWrongCredentials: 'Wrong user name or password.',
+    errLocked: (seconds) => `Too many failed sign-ins. This account is locked; try again in ${seconds} s.`,
+    errRateLimited: (detail) => `Too many attempts in a short time. Wait a minute and try again. (${detail})`,
+    errSetupToken: 'The setup token is wrong or already used. Take the one printed in the service log at the latest start.',
+    errAlreadySetUp: 'Setup is already done: an administrator exists. Please sign in.',
+    sitesHeading: 'Sites',
+    sitesLoading: 'Loading sites…',
+    sitesNone: 'No site is visible to you yet. An administrator can create sites and grant you a role on them.',
+    sitesRefresh: 'Refresh',
+    siteId: 'Id',
+    siteTimeZone: 'Time zone',
+    siteAutomation: 'Automation',
+    siteYourRole: 'Your role',
+    automationOn: 'on',
+    automationOff: 'off',
+    readOnlyHint: 'View only: starting or stopping automation needs the operator role.',
+    startAutomation: 'Start automation',
+    stopAutomation: 'Stop automation',
+    confirmStart: (site) => `Start automatic control of ${site}?`,
+    confirmStop: (site) => `Stop automatic control of ${site}?`,
+    confirmHint: 'This is recorded in the audit log with your name and the reason.',
+    reasonLabel: 'Reason (optional)',
+    cancel: 'Cancel',
+    sending: 'Sending…',
+    automationStarted: (site) => `Automation started for ${site}.`,
+    automationStopped: (site) => `Automation stopped for ${site}.`,
   },
   de: {
     tagline: 'Offenes, lokal betriebenes Energiemanagementsystem',
@@ -122,6 +243,68 @@ export const STRINGS: Record<Lang, Strings> = {
     linkDocs: 'API-Referenz',
     linkMetrics: 'Metriken (Prometheus)',
     footer: 'Luna-IEMS läuft vollständig auf Ihrer eigenen Hardware.',
+    roleNames: { viewer: 'Betrachter', operator: 'Bediener', engineer: 'Techniker', admin: 'Administrator' },
+    roleOnAllSites: (role) => `${role} für alle Standorte`,
+    roleOnSite: (role, siteId) => `${role} für ${siteId}`,
+    noRoles: 'noch keine Rollen',
+    checkingSession: 'Anmeldung wird geprüft …',
+    retry: 'Erneut versuchen',
+    setupHeading: 'Ersten Administrator anlegen',
+    setupIntro:
+      'Es gibt noch keine Benutzer. Der Dienst hat beim ersten Start einen einmaligen Einrichtungslink in sein Protokoll geschrieben; wer diesen Link öffnet, bekommt das Token eingetragen. Wählen Sie Benutzername und Passwort des Administrators.',
+    setupToken: 'Einrichtungs-Token',
+    setupTokenHint: 'Aus dem Dienstprotokoll: der Teil nach ?setup= im ausgegebenen Link.',
+    setupTokenFromLink: 'Aus dem geöffneten Link übernommen.',
+    username: 'Benutzername',
+    usernameHint: '2–64 Zeichen: Buchstaben, Ziffern, . _ @ -',
+    password: 'Passwort',
+    passwordHint: 'Mindestens 12 Zeichen; darf den Benutzernamen nicht enthalten.',
+    passwordRepeat: 'Passwort wiederholen',
+    setupSubmit: 'Administrator anlegen und anmelden',
+    setupBusy: 'Administrator wird angelegt …',
+    setupDoneSignIn: 'Der Administrator wurde angelegt. Bitte melden Sie sich an.',
+    setupAlreadyDone: 'Die Einrichtung ist bereits erledigt: Es gibt einen Administrator. Bitte melden Sie sich an.',
+    errTokenMissing: 'Geben Sie das Einrichtungs-Token aus dem Dienstprotokoll ein.',
+    errUsernameMissing: 'Geben Sie einen Benutzernamen ein (mindestens 2 Zeichen).',
+    errPasswordsDiffer: 'Die beiden Passwörter stimmen nicht überein.',
+    errPasswordShort: (min) => `Das Passwort braucht mindestens ${min} Zeichen.`,
+    errPasswordHasName: 'Das Passwort darf den Benutzernamen nicht enthalten.',
+    signInHeading: 'Anmelden',
+    signInSubmit: 'Anmelden',
+    signInBusy: 'Anmeldung läuft …',
+    signedInAs: 'Angemeldet als',
+    signOut: 'Abmelden',
+    signedOut: 'Sie sind abgemeldet.',
+    sessionEnded: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
+    errNetwork: (reason) =>
+      `Der Dienst ist nicht erreichbar${reason ? ` (${reason})` : ''}. Prüfen Sie die Verbindung und versuchen Sie es erneut.`,
+    errWrongCredentials: 'Benutzername oder Passwort ist falsch.',
+    errLocked: (seconds) => `Zu viele fehlgeschlagene Anmeldungen. Das Konto ist gesperrt; versuchen Sie es in ${seconds} s erneut.`,
+    errRateLimited: (detail) => `Zu viele Versuche in kurzer Zeit. Warten Sie eine Minute und versuchen Sie es erneut. (${detail})`,
+    errSetupToken:
+      'Das Einrichtungs-Token ist falsch oder schon verbraucht. Nehmen Sie das Token, das der Dienst beim letzten Start ins Protokoll geschrieben hat.',
+    errAlreadySetUp: 'Die Einrichtung ist bereits erledigt: Es gibt einen Administrator. Bitte melden Sie sich an.',
+    sitesHeading: 'Standorte',
+    sitesLoading: 'Standorte werden geladen …',
+    sitesNone: 'Für Sie ist noch kein Standort sichtbar. Ein Administrator kann Standorte anlegen und Ihnen eine Rolle dafür geben.',
+    sitesRefresh: 'Aktualisieren',
+    siteId: 'Kennung',
+    siteTimeZone: 'Zeitzone',
+    siteAutomation: 'Automatik',
+    siteYourRole: 'Ihre Rolle',
+    automationOn: 'an',
+    automationOff: 'aus',
+    readOnlyHint: 'Nur ansehen: Zum Starten oder Stoppen der Automatik ist die Rolle Bediener nötig.',
+    startAutomation: 'Automatik starten',
+    stopAutomation: 'Automatik stoppen',
+    confirmStart: (site) => `Automatische Steuerung für ${site} starten?`,
+    confirmStop: (site) => `Automatische Steuerung für ${site} stoppen?`,
+    confirmHint: 'Dies wird mit Ihrem Namen und dem Grund im Audit-Protokoll festgehalten.',
+    reasonLabel: 'Grund (optional)',
+    cancel: 'Abbrechen',
+    sending: 'Wird gesendet …',
+    automationStarted: (site) => `Automatik für ${site} gestartet.`,
+    automationStopped: (site) => `Automatik für ${site} gestoppt.`,
   },
 };
 

@@ -77,6 +77,8 @@ describe('an installation with users', () => {
     const locked = await login('bruteforced');
     expect(locked.status).toBe(429);
     expect(locked.body.message).toMatch(/^Too many failed logins: try again in \d+ s$/);
+    expect(locked.body.retryAfterS).toBeGreaterThan(0);
+    expect(locked.headers.get('retry-after')).toBe(String(locked.body.retryAfterS));
     expect(t.logs().filter((l) => l.msg === 'login failed' && l.username === 'bruteforced')).toHaveLength(6);
     const audit = await call(t.base, 'GET', '/audit?action=auth.login_failed&actor=bruteforced', { token: admin });
     expect(audit.body).toHaveLength(6);
@@ -107,6 +109,33 @@ describe('an installation with users', () => {
     await call(t.base, 'PATCH', `/users/${id}`, { token: admin, body: { password: 'Ein-neues-Passwort-2027' } });
     expect((await call(t.base, 'GET', '/auth/me', { token: c })).status).toBe(401);
     expect((await login('leaver', 'Ein-neues-Passwort-2027')).status).toBe(200);
+  });
+
+  it('signs the dashboard in with HTTP-only cookies, refreshes by cookie, and ends both on logout', async () => {
+    await createUser('browser');
+    const res = await fetch(`${t.base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'browser', password: PASSWORD }),
+    });
+    const cookies = res.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith('luna_session='))!;
+    const refresh = cookies.find((c) => c.startsWith('luna_refresh='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    expect(refresh).toMatch(/Path=\/auth\/refresh/);
+    const cookie = (c: string) => c.split(';')[0]!;
+    expect((await call(t.base, 'GET', '/auth/me', { headers: { cookie: cookie(session) } })).status).toBe(200);
+    const renewed = await fetch(`${t.base}/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: cookie(refresh), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(renewed.status).toBe(200);
+    const newSession = renewed.headers.getSetCookie().find((c) => c.startsWith('luna_session='))!;
+    expect((await call(t.base, 'GET', '/auth/me', { headers: { cookie: cookie(session) } })).status).toBe(401);
+    expect((await call(t.base, 'POST', '/auth/logout', { headers: { cookie: cookie(newSession) } })).status).toBe(204);
+    expect((await call(t.base, 'GET', '/auth/me', { headers: { cookie: cookie(newSession) } })).status).toBe(401);
   });
 
   it('rotates refresh tokens: each works once, and not after logout', async () => {

@@ -2,7 +2,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, errorResponses, strict } from '../http/schemas.js';
+import { HttpError } from '../http/errors.js';
 import { contextOf, SESSION_COOKIE } from './guard.js';
+
+const REFRESH_COOKIE = 'luna_refresh';
+const REFRESH_PATH = '/auth/refresh';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 import { API_KEY_SCOPES, ROLES } from './roles.js';
 import type { AuthService, Tokens } from './service.js';
@@ -51,14 +55,12 @@ export function registerAuthRoutes(
   opts: { secureCookies: boolean; rateLimitPerMin: number },
 ): void {
   const rateLimit = { max: opts.rateLimitPerMin, timeWindow: '1 minute' };
-  const setCookie = (reply: { setCookie: (name: string, value: string, o: object) => unknown }, tokens: Tokens) =>
-    reply.setCookie(SESSION_COOKIE, tokens.accessToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: opts.secureCookies,
-      path: '/',
-      expires: new Date(tokens.accessExpiresAt),
-    });
+  /** The dashboard's session: the access token for every path, the refresh token only for /auth/refresh. */
+  const setCookie = (reply: { setCookie: (name: string, value: string, o: object) => unknown }, tokens: Tokens) => {
+    const base = { httpOnly: true, sameSite: 'strict', secure: opts.secureCookies };
+    reply.setCookie(SESSION_COOKIE, tokens.accessToken, { ...base, path: '/', expires: new Date(tokens.accessExpiresAt) });
+    reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, { ...base, path: REFRESH_PATH, expires: new Date(tokens.refreshExpiresAt) });
+  };
 
   app.get(
     '/auth/setup',
@@ -122,7 +124,10 @@ export function registerAuthRoutes(
     },
   );
 
-  const RefreshBody = Type.Object({ refreshToken: Type.String() }, strict);
+  const RefreshBody = Type.Object(
+    { refreshToken: Type.Optional(Type.String({ description: 'omit to use the HTTP-only refresh cookie set at login' })) },
+    strict,
+  );
   app.post<{ Body: Static<typeof RefreshBody> }>(
     '/auth/refresh',
     {
@@ -135,7 +140,9 @@ export function registerAuthRoutes(
       },
     },
     async (req, reply) => {
-      const tokens = await auth.refresh(req.body.refreshToken, req.headers['user-agent']);
+      const token = req.body?.refreshToken ?? req.cookies[REFRESH_COOKIE];
+      if (!token) throw new HttpError(401, 'invalid_token', 'No refresh token: send {"refreshToken"} or sign in again');
+      const tokens = await auth.refresh(token, req.headers['user-agent']);
       setCookie(reply, tokens);
       return tokens;
     },
@@ -154,6 +161,7 @@ export function registerAuthRoutes(
       const p = req.principal!;
       if (p.kind === 'user') await auth.logout(p.sessionId, contextOf(req));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
       return reply.code(204).send();
     },
   );

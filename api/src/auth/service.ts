@@ -131,7 +131,7 @@ export class AuthService {
     ]);
     const user = rows[0];
     const now = this.now();
-    const fail = async (reason: string, status = 401, message = 'Wrong user name or password') => {
+    const fail = async (reason: string, status = 401, message = 'Wrong user name or password', retryAfterS?: number) => {
       await recordAudit(this.db, {
         actor: { type: 'anonymous', name: username.slice(0, 64) },
         action: 'auth.login_failed',
@@ -139,7 +139,7 @@ export class AuthService {
         after: { reason },
         ...ctx,
       });
-      throw new HttpError(status, status === 429 ? 'locked' : 'invalid_credentials', message);
+      throw new HttpError(status, status === 429 ? 'locked' : 'invalid_credentials', message, retryAfterS);
     };
     if (!user) {
       await verifyPassword(await dummyHash(), password);
@@ -147,7 +147,7 @@ export class AuthService {
     }
     if (user.locked_until && new Date(user.locked_until) > now) {
       const seconds = Math.ceil((new Date(user.locked_until).getTime() - now.getTime()) / 1000);
-      return fail('locked', 429, `Too many failed logins: try again in ${seconds} s`);
+      return fail('locked', 429, `Too many failed logins: try again in ${seconds} s`, seconds);
     }
     const ok = await verifyPassword(user.password_hash, password);
     if (!ok || user.disabled) {

@@ -4,6 +4,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** seconds after which a retry may succeed (sent as Retry-After and retryAfterS) */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -1,7 +1,12 @@
 /** Shared response schemas for the OpenAPI document. */
 import { Type } from '@sinclair/typebox';
 
-export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), requestId: Type.String() });
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'stable code, e.g. invalid_credentials, locked, forbidden' }),
+  message: Type.String({ description: 'what went wrong and what to do, for people' }),
+  requestId: Type.String(),
+  retryAfterS: Type.Optional(Type.Integer({ description: 'seconds until a retry may succeed (also the Retry-After header)' })),
+});
 
 export const errorResponses = {
   400: { ...ErrorBody, description: 'Invalid input; the message names the field' },

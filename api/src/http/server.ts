@@ -47,8 +47,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
-  opts.guard?.(app);
+  // Cookies are parsed first so that the guard (next) sees the dashboard's session cookie; the guard
+  // is installed before any plugin or route that registers routes, so every route passes its check.
   await app.register(fastifyCookie);
+  opts.guard?.(app);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -79,7 +81,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((error: FastifyError | HttpError, req, reply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).send({ error: error.code, message: error.message, requestId: req.id });
+      if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
+      return reply.code(error.statusCode).send({
+        error: error.code,
+        message: error.message,
+        requestId: req.id,
+        ...(error.retryAfterS !== undefined ? { retryAfterS: error.retryAfterS } : {}),
+      });
     }
     if ('validation' in error && error.validation) {
       return reply.code(400).send({ error: 'bad_request', message: validationMessage(error), requestId: req.id });
