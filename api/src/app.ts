@@ -21,6 +21,10 @@ import { registerAuthRoutes } from './auth/routes.js';
 import { AuthService } from './auth/service.js';
 import { registerSettingsRoutes } from './settings/index.js';
 import { registerSiteRoutes } from './sites/index.js';
+import { DiskBuffer } from './ingest/buffer.js';
+import { registerIngestRoutes } from './ingest/routes.js';
+import { ReadingWriter } from './ingest/writer.js';
+import { registerSeriesRoutes } from './timeseries/routes.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -48,6 +52,7 @@ export interface App {
   server: FastifyInstance;
   dependencies: readonly Dependency[];
   auth: AuthService;
+  writer: ReadingWriter;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -123,6 +128,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     `database extensions: timescaledb ${extensions.timescaledb ? 'on' : 'off'}, vector ${extensions.vector ? 'on' : 'off'}`,
   );
 
+  let writer: ReadingWriter;
+  try {
+    const buffer = new DiskBuffer(config.ingest.bufferDir, config.ingest.bufferMaxBytes);
+    writer = new ReadingWriter(
+      db,
+      buffer,
+      log.child({ component: 'writer' }),
+      {},
+      {
+        onWritten: (c, ms) => {
+          metrics.ingestReadings.inc({ outcome: 'inserted' }, c.inserted);
+          metrics.ingestReadings.inc({ outcome: 'updated' }, c.updated);
+          metrics.ingestReadings.inc({ outcome: 'unchanged' }, c.unchanged);
+          metrics.writeDuration.observe(ms / 1000);
+        },
+        onBuffered: (n) => metrics.ingestReadings.inc({ outcome: 'buffered' }, n),
+        onBufferChange: (n) => metrics.bufferReadings.set(n),
+      },
+    );
+    metrics.bufferReadings.set(buffer.stats().readings);
+  } catch (err) {
+    return fail(err);
+  }
+  // The writer flushes before the database closes (closers run in reverse order).
+  closers.push(() => writer.close());
+
   const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
   let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -145,6 +176,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   log.info(config.corsOrigins.length ? `CORS allowed for ${config.corsOrigins.join(', ')}` : 'CORS off (no LUNA_CORS_ORIGINS)');
   registerAuthRoutes(server, auth, { secureCookies: Boolean(tls), rateLimitPerMin: config.auth.loginRateLimitPerMin });
   registerSiteRoutes(server, db, config.defaultTimeZone);
+  registerSeriesRoutes(server, db);
+  registerIngestRoutes(server, db, writer, config.ingest.rateLimitPerMin);
   registerSettingsRoutes(server, db);
   registerAuditRoutes(server, db);
   registerOpsRoutes(server, {
@@ -168,6 +201,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     server,
     dependencies,
     auth,
+    writer,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();

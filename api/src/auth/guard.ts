@@ -100,6 +100,16 @@ export function installGuard(app: FastifyInstance, auth: () => AuthService): voi
     if (token && !req.principal && access.kind !== 'public') {
       throw new HttpError(401, 'invalid_token', 'The token or API key is expired, revoked or unknown: sign in again');
     }
-    authorise(access, req.principal, req.params as Record<string, string | undefined>);
+    // A site named in the body can only be checked once the body is parsed (preValidation below).
+    if (access.kind === 'permission' && access.site === 'body') authorise({ kind: 'authenticated', keys: true }, req.principal, {});
+    else authorise(access, req.principal, req.params as Record<string, string | undefined>);
+  });
+
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const access = req.routeOptions.config?.access;
+    if (access?.kind !== 'permission' || access.site !== 'body') return;
+    const siteId = (req.body as { siteId?: unknown } | undefined)?.siteId;
+    if (typeof siteId !== 'string') throw new HttpError(400, 'bad_request', 'body/siteId is required: the site the data belongs to');
+    authorise({ ...access, site: 'param' }, req.principal, { siteId });
   });
 }

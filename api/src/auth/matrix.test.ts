@@ -35,6 +35,7 @@ interface Sample {
 let t: TestApp;
 let adminToken = '';
 let seq = 0;
+let seriesId = 0;
 const unique = (p: string) => `${p}-${process.pid}-${++seq}`;
 
 async function login(username: string, password = PASSWORD) {
@@ -76,6 +77,18 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
   'GET /sites/{siteId}': async () => ({ path: `/sites/${SITE}` }),
   'PATCH /sites/{siteId}': async () => ({ path: `/sites/${SITE}`, body: { name: 'Musterwerk GmbH' } }),
   'PUT /sites/{siteId}/automation': async () => ({ path: `/sites/${SITE}/automation`, body: { enabled: false, reason: 'matrix test' } }),
+  'GET /sites/{siteId}/series': async () => ({ path: `/sites/${SITE}/series` }),
+  'POST /sites/{siteId}/series': async () => ({
+    path: `/sites/${SITE}/series`,
+    body: { key: unique('s'), quantity: 'active_power', semantics: 'instantaneous' },
+  }),
+  'GET /sites/{siteId}/series/{seriesId}/readings': async () => ({
+    path: `/sites/${SITE}/series/${seriesId}/readings?from=2025-06-14T00:00:00Z&to=2025-06-15T00:00:00Z`,
+  }),
+  'POST /ingest/readings': async () => ({
+    path: '/ingest/readings',
+    body: { siteId: SITE, readings: [{ series: seriesId, ts: '2025-06-14T10:00:00Z', value: 1 }] },
+  }),
   'GET /users': async () => ({ path: '/users' }),
   'POST /users': async () => ({ path: '/users', body: { username: unique('new'), password: PASSWORD, roles: [] } }),
   'PATCH /users/{userId}': async () => ({ path: `/users/${(await newUser()).id}`, body: { disabled: true } }),
@@ -99,7 +112,7 @@ function expected(routeKey: string, caller: Caller): 'allowed' | 401 | 403 {
   if (caller.kind === 'anonymous' || caller.kind === 'revoked') return 401;
   if (access.kind === 'authenticated') return caller.kind === 'user' || access.keys ? 'allowed' : 403;
   if (caller.kind === 'key')
-    return access.site === 'param' && caller.site === SITE && caller.scopes.includes(access.permission) ? 'allowed' : 403;
+    return access.site !== 'global' && caller.site === SITE && caller.scopes.includes(access.permission) ? 'allowed' : 403;
   const siteOk = access.site === 'global' ? caller.site === '*' : caller.site === SITE || caller.site === '*';
   return siteOk && ROLE_CAN[caller.role]!.includes(access.permission) ? 'allowed' : 403;
 }
@@ -114,6 +127,12 @@ describe('authorisation matrix', () => {
     for (const id of [SITE, 'other'])
       expect((await call(t.base, 'POST', '/sites', { token: adminToken, body: { id, name: id } })).status).toBe(201);
 
+    seriesId = (
+      await call(t.base, 'POST', `/sites/${SITE}/series`, {
+        token: adminToken,
+        body: { key: 'grid/power', quantity: 'active_power', semantics: 'instantaneous' },
+      })
+    ).body.id;
     callers.push({ name: 'anonymous', kind: 'anonymous' });
     callers.push({ name: 'global admin', kind: 'user', username: 'admin', role: 'admin', site: '*', token: adminToken });
     for (const role of ['viewer', 'operator', 'engineer', 'admin']) {

@@ -5,16 +5,20 @@
  *   public                      anyone, no credentials
  *   authenticated               any signed-in user (and API keys where keys: true)
  *   { permission, site }        a role that includes the permission — on the site named by the
- *                               route parameter :siteId (site: 'param'), or on every site (site: 'global')
+ *                               route parameter :siteId (site: 'param'), by the body's siteId
+ *                               (site: 'body'), or on every site (site: 'global')
  */
 import type { Permission } from './roles.js';
 
 export type Access =
-  { kind: 'public' } | { kind: 'authenticated'; keys: boolean } | { kind: 'permission'; permission: Permission; site: 'param' | 'global' };
+  | { kind: 'public' }
+  | { kind: 'authenticated'; keys: boolean }
+  | { kind: 'permission'; permission: Permission; site: 'param' | 'body' | 'global' };
 
 const pub: Access = { kind: 'public' };
 const signedIn = (keys = false): Access => ({ kind: 'authenticated', keys });
 const onSite = (permission: Permission): Access => ({ kind: 'permission', permission, site: 'param' });
+const inBody = (permission: Permission): Access => ({ kind: 'permission', permission, site: 'body' });
 const global = (permission: Permission): Access => ({ kind: 'permission', permission, site: 'global' });
 
 /** Key: "METHOD /path" with Fastify's :param syntax. */
@@ -38,6 +42,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /sites/:siteId': onSite('read'),
   'PATCH /sites/:siteId': onSite('configure'),
   'PUT /sites/:siteId/automation': onSite('operate'),
+
+  'GET /sites/:siteId/series': onSite('read'),
+  'POST /sites/:siteId/series': onSite('configure'),
+  'GET /sites/:siteId/series/:seriesId/readings': onSite('read'),
+  'POST /ingest/readings': inBody('ingest'),
 
   'GET /users': global('administer'),
   'POST /users': global('administer'),

@@ -57,6 +57,8 @@ export const ENV_VARS = {
   LUNA_CORS_ORIGINS: 'comma-separated origins allowed to call the API from a browser (default none: CORS off)',
   LUNA_TLS_CERT: 'PEM certificate file: serve HTTPS (needs LUNA_TLS_KEY)',
   LUNA_TLS_KEY: 'PEM private key file for LUNA_TLS_CERT',
+  LUNA_BUFFER_MAX_MB: 'size limit of the on-disk store-and-forward buffer used while the database is unreachable (default 1024)',
+  LUNA_INGEST_RATE_LIMIT: 'POST /ingest/readings requests per minute per client address (default 600)',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -124,6 +126,7 @@ export interface Config {
   auth: { adminUser: string; adminPassword?: string; accessTtlS: number; refreshTtlS: number; loginRateLimitPerMin: number };
   corsOrigins: string[];
   tls?: { certFile: string; keyFile: string };
+  ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number };
 }
 
 /** One problem with one variable, phrased so that a person can fix it. */
@@ -328,6 +331,11 @@ export function parseConfig(raw: RawConfig): Config {
     eventBus,
     auth,
     corsOrigins,
+    ingest: {
+      bufferDir: `${dataDir.replace(/\/+$/, '')}/buffer`,
+      bufferMaxBytes: read('LUNA_BUFFER_MAX_MB', positiveInt(1_000_000), 1024) * 1024 * 1024,
+      rateLimitPerMin: read('LUNA_INGEST_RATE_LIMIT', positiveInt(1_000_000), 600),
+    },
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
   };
   if (issues.length > 0) throw new ConfigError(issues);

@@ -6,6 +6,9 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
   dependencyUp: Gauge<'name' | 'adapter'>;
+  ingestReadings: Counter<'outcome'>;
+  writeDuration: Histogram;
+  bufferReadings: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -31,6 +34,23 @@ export function createMetrics(): Metrics {
       name: 'luna_dependency_up',
       help: '1 when the dependency answered its last readiness check, 0 when down (disabled adapters are not exported)',
       labelNames: ['name', 'adapter'],
+      registers: [registry],
+    }),
+    ingestReadings: new Counter({
+      name: 'luna_ingest_readings_total',
+      help: 'Readings handled by the writer: inserted, updated, unchanged (duplicate), buffered (to disk while the database was unreachable)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    writeDuration: new Histogram({
+      name: 'luna_ingest_write_duration_seconds',
+      help: 'Duration of one writer transaction in seconds',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    bufferReadings: new Gauge({
+      name: 'luna_ingest_buffer_readings',
+      help: 'Readings waiting in the on-disk store-and-forward buffer',
       registers: [registry],
     }),
   };
