@@ -23,6 +23,7 @@ import { registerSettingsRoutes } from './settings/index.js';
 import { registerSiteRoutes } from './sites/index.js';
 import { DiskBuffer } from './ingest/buffer.js';
 import { registerIngestRoutes } from './ingest/routes.js';
+import { registerImportRoutes } from './ingest/import.routes.js';
 import { ReadingWriter } from './ingest/writer.js';
 import { registerSeriesRoutes } from './timeseries/routes.js';
 
@@ -178,6 +179,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerSiteRoutes(server, db, config.defaultTimeZone);
   registerSeriesRoutes(server, db);
   registerIngestRoutes(server, db, writer, config.ingest.rateLimitPerMin);
+  registerImportRoutes(server, db, objects, writer);
   registerSettingsRoutes(server, db);
   registerAuditRoutes(server, db);
   registerOpsRoutes(server, {

@@ -47,6 +47,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /sites/:siteId/series': onSite('configure'),
   'GET /sites/:siteId/series/:seriesId/readings': onSite('read'),
   'POST /ingest/readings': inBody('ingest'),
+  'POST /sites/:siteId/imports/preview': onSite('ingest'),
+  'POST /sites/:siteId/imports': onSite('ingest'),
 
   'GET /users': global('administer'),
   'POST /users': global('administer'),

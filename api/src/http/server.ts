@@ -69,6 +69,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Scoped, not global: only routes that opt in (login, setup, refresh; ingest later) are limited.
   await app.register(fastifyRateLimit, { global: false });
 
+  // File uploads (CSV/XLSX imports) arrive as the raw body.
+  app.addContentTypeParser(
+    ['text/csv', 'text/plain', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

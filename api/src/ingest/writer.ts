@@ -79,6 +79,7 @@ export class ReadingWriter {
   private readonly replayTimer: NodeJS.Timeout;
   private readonly rollupTimer: NodeJS.Timeout;
   private dirty: DirtyRanges = new Map();
+  private rollupRun: Promise<void> | undefined;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
   private readonly opts: WriterOptions;
@@ -126,6 +127,7 @@ export class ReadingWriter {
   async sync(): Promise<void> {
     await this.flush();
     await this.replay();
+    await this.rollupRun;
     await this.refreshRollups();
   }
 
@@ -134,6 +136,7 @@ export class ReadingWriter {
     this.closed = true;
     await this.flush();
     await this.replay();
+    await this.rollupRun;
     await this.refreshRollups();
     clearInterval(this.replayTimer);
     clearInterval(this.rollupTimer);
@@ -240,7 +243,13 @@ export class ReadingWriter {
     });
   }
 
-  private async refreshRollups(): Promise<void> {
+  /** One rollup refresh at a time; close() and sync() wait for the one in flight. */
+  private refreshRollups(): Promise<void> {
+    this.rollupRun ??= this.refreshRollupsNow().finally(() => (this.rollupRun = undefined));
+    return this.rollupRun;
+  }
+
+  private async refreshRollupsNow(): Promise<void> {
     if (this.dirty.size === 0) return;
     const dirty = this.dirty;
     this.dirty = new Map();

@@ -12,6 +12,11 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk load in COPY text format (tab-separated, one row per line), where the adapter supports it
+   * (PostgreSQL). Callers fall back to parameterised inserts when it is absent.
+   */
+  copyIn?(table: string, columns: readonly string[], text: string): Promise<void>;
 }
 
 export interface Extensions {

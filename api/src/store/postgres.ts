@@ -1,5 +1,8 @@
 /** Server adapter: PostgreSQL (TimescaleDB where installed) through a pg connection pool. */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { redactUrl } from '../config/index.js';
 import { DatabaseUnavailableError, type Database, type Queryable } from './database.js';
 
@@ -28,6 +31,14 @@ export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs 
     async exec(sql: string) {
       await q.query(sql);
     },
+    ...('release' in q
+      ? {
+          async copyIn(table: string, columns: readonly string[], text: string) {
+            const stream = q.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+            await pipeline(Readable.from([text]), stream);
+          },
+        }
+      : {}),
   });
   return {
     adapter: 'postgres',

@@ -31,9 +31,33 @@ export function lastPerKey(rows: readonly Reading[]): Reading[] {
   return out;
 }
 
+const UPSERT_FROM = (source: string) => `with written as (
+       insert into readings (series_id, ts, value, quality)
+       select series_id, to_timestamp(epoch_s), value, quality from ${source}
+       on conflict (series_id, ts) do update set value = excluded.value, quality = excluded.quality
+         where (readings.value, readings.quality) is distinct from (excluded.value, excluded.quality)
+       returning (xmax = 0) as fresh
+     )
+     select count(*) filter (where fresh)::int as inserted, count(*) filter (where not fresh)::int as updated from written`;
+
+/** Above this many rows a batch goes through COPY where the adapter offers it (PostgreSQL). */
+const COPY_THRESHOLD = 2_000;
+
 export async function writeReadings(db: Queryable, rows: readonly Reading[]): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const unique = lastPerKey(rows);
+  if (db.copyIn && unique.length >= COPY_THRESHOLD) {
+    // COPY into a per-connection staging table, then one upsert: the fastest path PostgreSQL offers.
+    await db.exec('create temp table if not exists incoming_readings (series_id int, epoch_s float8, value float8, quality int2) on commit delete rows');
+    let text = '';
+    for (const r of unique) text += `${r.seriesId}\t${r.tsMs / 1000}\t${r.value}\t${QUALITY_CODE[r.quality]}\n`;
+    await db.copyIn('incoming_readings', ['series_id', 'epoch_s', 'value', 'quality'], text);
+    const { rows: result } = await db.query<{ inserted: number; updated: number }>(UPSERT_FROM('incoming_readings'));
+    await db.exec('truncate incoming_readings');
+    const inserted = result[0]?.inserted ?? 0;
+    const updated = result[0]?.updated ?? 0;
+    return { inserted, updated, unchanged: rows.length - inserted - updated };
+  }
   const ids = new Array<number>(unique.length);
   const ts = new Array<number>(unique.length);
   const values = new Array<number>(unique.length);
@@ -45,16 +69,7 @@ export async function writeReadings(db: Queryable, rows: readonly Reading[]): Pr
     qualities[i] = QUALITY_CODE[r.quality];
   });
   const { rows: result } = await db.query<{ inserted: number; updated: number }>(
-    `with incoming as (
-       select * from unnest($1::int[], $2::float8[], $3::float8[], $4::int2[]) as t(series_id, epoch_s, value, quality)
-     ), written as (
-       insert into readings (series_id, ts, value, quality)
-       select series_id, to_timestamp(epoch_s), value, quality from incoming
-       on conflict (series_id, ts) do update set value = excluded.value, quality = excluded.quality
-         where (readings.value, readings.quality) is distinct from (excluded.value, excluded.quality)
-       returning (xmax = 0) as fresh
-     )
-     select count(*) filter (where fresh)::int as inserted, count(*) filter (where not fresh)::int as updated from written`,
+    `with incoming as (select * from unnest($1::int[], $2::float8[], $3::float8[], $4::int2[]) as t(series_id, epoch_s, value, quality)) ${UPSERT_FROM('incoming').replace(/^with /, ', ')}`,
     [ids, ts, values, qualities],
   );
   const inserted = result[0]?.inserted ?? 0;
