@@ -10,6 +10,7 @@ import { ROUTE_ACCESS } from './route-table.js';
 const SITE = 'musterwerk';
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
 const PASSWORD = 'Lastgang-Leistungspreis-15';
+const CSV = 'Datum;Uhrzeit;Wirkleistung [kW]\n15.01.2025;10:00;1,5\n15.01.2025;10:15;1,6\n';
 
 // Independent of roles.ts on purpose: what each role should be able to do, as the issue says.
 const ROLE_CAN: Record<string, string[]> = {
@@ -28,6 +29,7 @@ type Caller =
 interface Sample {
   path: string;
   body?: unknown;
+  raw?: { body: string; contentType: string };
   /** status a permitted caller gets (default: any 2xx) */
   ok?: number;
 }
@@ -89,6 +91,24 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
     path: '/ingest/readings',
     body: { siteId: SITE, readings: [{ series: seriesId, ts: '2025-06-14T10:00:00Z', value: 1 }] },
   }),
+  'POST /sites/{siteId}/imports/preview': async () => ({
+    path: `/sites/${SITE}/imports/preview?filename=lastgang.csv`,
+    raw: { body: CSV, contentType: 'text/csv' },
+  }),
+  'POST /sites/{siteId}/imports': async () => {
+    const preview = await call(t.base, 'POST', `/sites/${SITE}/imports/preview?filename=lastgang.csv`, {
+      token: adminToken,
+      raw: { body: CSV, contentType: 'text/csv' },
+    });
+    return {
+      path: `/sites/${SITE}/imports`,
+      body: {
+        uploadId: preview.body.uploadId,
+        filename: 'lastgang.csv',
+        columns: [{ column: 2, key: unique('imp'), create: { quantity: 'active_power', semantics: 'instantaneous' } }],
+      },
+    };
+  },
   'GET /users': async () => ({ path: '/users' }),
   'POST /users': async () => ({ path: '/users', body: { username: unique('new'), password: PASSWORD, roles: [] } }),
   'PATCH /users/{userId}': async () => ({ path: `/users/${(await newUser()).id}`, body: { disabled: true } }),
@@ -213,6 +233,7 @@ describe('authorisation matrix', () => {
         const res = await call(t.base, route.method, sample.path, {
           ...(token ? { token } : {}),
           ...(sample.body !== undefined ? { body: sample.body } : {}),
+          ...(sample.raw ? { raw: sample.raw } : {}),
         });
         const want = expected(key, caller);
         const ok =

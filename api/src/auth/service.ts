@@ -10,6 +10,7 @@ import { dummyHash, hashPassword, passwordProblems, verifyPassword } from './pas
 import type { Principal } from './principal.js';
 import { ALL_SITES, ROLES, type ApiKeyScope, type Role } from './roles.js';
 import { hashToken, newToken, tokenKind } from './tokens.js';
+import { isConnectionError } from '../store/errors.js';
 
 export interface AuthSettings {
   accessTtlS: number;
@@ -209,8 +210,30 @@ export class AuthService {
     await recordAudit(this.db, { ...ctx, action: 'auth.logout', target: `session:${sessionId}` });
   }
 
+  /**
+   * Last good answers, used only while the database is unreachable (stale-if-error), so that
+   * gateways keep delivering into the store-and-forward buffer during an outage. Revocation needs
+   * the database, so nothing revoked can be served from here; entries older than an hour are not used.
+   */
+  private readonly lastKnown = new Map<string, { principal: Principal; atMs: number }>();
+
   /** Resolves a bearer token or API key to a principal; undefined when unknown, expired, revoked or disabled. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    const key = hashToken(token);
+    try {
+      const principal = await this.authenticateNow(token);
+      if (principal) this.lastKnown.set(key, { principal, atMs: this.now().getTime() });
+      else this.lastKnown.delete(key);
+      if (this.lastKnown.size > 10_000) this.lastKnown.delete(this.lastKnown.keys().next().value!);
+      return principal;
+    } catch (err) {
+      const known = this.lastKnown.get(key);
+      if (isConnectionError(err) && known && this.now().getTime() - known.atMs < 3_600_000) return known.principal;
+      throw err;
+    }
+  }
+
+  private async authenticateNow(token: string): Promise<Principal | undefined> {
     const kind = tokenKind(token);
     const now = this.now().toISOString();
     if (kind === 'at') {

@@ -15,6 +15,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { Logger } from '../ops/logger.js';
 import { HttpError } from './errors.js';
+import { isConnectionError } from '../store/errors.js';
 
 export { HttpError };
 import type { Metrics } from '../ops/metrics.js';
@@ -98,6 +99,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     if ('validation' in error && error.validation) {
       return reply.code(400).send({ error: 'bad_request', message: validationMessage(error), requestId: req.id });
+    }
+    if (isConnectionError(error)) {
+      req.log.warn({ err: error.message }, 'database unreachable');
+      reply.header('retry-after', '5');
+      return reply
+        .code(503)
+        .send({ error: 'unavailable', message: 'The database is unreachable; try again shortly', requestId: req.id, retryAfterS: 5 });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {

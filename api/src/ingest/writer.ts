@@ -10,6 +10,9 @@ import type { Database } from '../store/index.js';
 import { markDirty, refreshRollups, writeReadings, type DirtyRanges, type WriteCounts } from '../timeseries/store.js';
 import { BufferFullError, type DiskBuffer } from './buffer.js';
 import type { Reading } from './model.js';
+import { isConnectionError } from '../store/errors.js';
+
+export { isConnectionError };
 
 export interface WriterOptions {
   /** flush when this many readings wait (default 20 000) */
@@ -48,27 +51,6 @@ interface Item {
   counted: boolean;
   resolve: (r: WriteResult) => void;
   reject: (e: unknown) => void;
-}
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-
-/** True when the error says the database is unreachable (retry later), not that the data is wrong. */
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-  return /Connection terminated|connection (?:is )?closed|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(
-    e.message ?? '',
-  );
 }
 
 export class ReadingWriter {

@@ -46,6 +46,9 @@ export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs 
     ...asQueryable(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A server that dies mid-transaction makes the client emit 'error'; the query's rejection reports it.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
         await client.query('begin');
         const result = await fn(asQueryable(client));
@@ -55,6 +58,7 @@ export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs 
         await client.query('rollback').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },

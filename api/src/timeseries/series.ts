@@ -2,6 +2,7 @@
 import { HttpError } from '../http/errors.js';
 import { QUANTITIES, SEMANTICS, type Quantity, type Semantics } from '../ingest/model.js';
 import type { Queryable } from '../store/index.js';
+import { isConnectionError } from '../store/errors.js';
 
 export interface Series {
   id: number;
@@ -65,8 +66,32 @@ export async function createSeries(db: Queryable, siteId: string, input: NewSeri
   return toSeries(rows[0]!);
 }
 
-/** Looks up series of one site by id or key; unknown ones are absent from the result. */
+/** Last good lookups per site, used only while the database is unreachable (series rarely change). */
+const lastKnownSeries = new Map<string, Map<number | string, Series>>();
+
+/**
+ * Looks up series of one site by id or key; unknown ones are absent from the result. While the
+ * database is unreachable, answers from the last good lookups so ingest can go to the disk buffer.
+ */
 export async function resolveSeries(
+  db: Queryable,
+  siteId: string,
+  refs: ReadonlyArray<number | string>,
+): Promise<Map<number | string, Series>> {
+  try {
+    const found = await resolveSeriesNow(db, siteId, refs);
+    const known = lastKnownSeries.get(siteId) ?? new Map<number | string, Series>();
+    for (const [k, v] of found) known.set(k, v);
+    lastKnownSeries.set(siteId, known);
+    return found;
+  } catch (err) {
+    const known = lastKnownSeries.get(siteId);
+    if (!isConnectionError(err) || !known) throw err;
+    return new Map(refs.filter((r) => known.has(r)).map((r) => [r, known.get(r)!]));
+  }
+}
+
+async function resolveSeriesNow(
   db: Queryable,
   siteId: string,
   refs: ReadonlyArray<number | string>,

@@ -48,7 +48,9 @@ export async function writeReadings(db: Queryable, rows: readonly Reading[]): Pr
   const unique = lastPerKey(rows);
   if (db.copyIn && unique.length >= COPY_THRESHOLD) {
     // COPY into a per-connection staging table, then one upsert: the fastest path PostgreSQL offers.
-    await db.exec('create temp table if not exists incoming_readings (series_id int, epoch_s float8, value float8, quality int2) on commit delete rows');
+    await db.exec(
+      'create temp table if not exists incoming_readings (series_id int, epoch_s float8, value float8, quality int2) on commit delete rows',
+    );
     let text = '';
     for (const r of unique) text += `${r.seriesId}\t${r.tsMs / 1000}\t${r.value}\t${QUALITY_CODE[r.quality]}\n`;
     await db.copyIn('incoming_readings', ['series_id', 'epoch_s', 'value', 'quality'], text);
