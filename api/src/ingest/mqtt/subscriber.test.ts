@@ -21,19 +21,26 @@ interface Submission {
   rejections: Rejection[];
 }
 
-/** Records submissions; the first `failures` calls reject as if the database were down. */
-function recordingSink(failures = 0): IngestSink & { calls: Submission[]; stored: Submission[] } {
+/**
+ * Records submissions one entry per message (a call carries a wave of messages); the first
+ * `failures` calls reject as if the database were down.
+ */
+function recordingSink(failures = 0, delayMs = 2): IngestSink & { calls: Submission[]; stored: Submission[]; waves: number[] } {
   const calls: Submission[] = [];
   const stored: Submission[] = [];
+  const waves: number[] = [];
   let left = failures;
   return {
     calls,
     stored,
-    async submit(source, readings, rejections) {
-      calls.push({ source, readings, rejections });
-      await new Promise((r) => setTimeout(r, 2)); // a real sink is asynchronous
+    waves,
+    async submit(source, messages) {
+      const each = messages.map((m) => ({ source, readings: m.readings, rejections: m.rejections }));
+      calls.push(...each);
+      waves.push(messages.length);
+      await new Promise((r) => setTimeout(r, delayMs)); // a real sink is asynchronous
       if (left-- > 0) throw new Error('database unavailable');
-      stored.push({ source, readings, rejections });
+      stored.push(...each);
     },
   };
 }
@@ -178,6 +185,44 @@ function brokerSuite(name: string, url: () => string, protocolVersions: readonly
         expect(sink.stored).toEqual([expected('meter/r/power', '1')]);
         expect(sub.stats).toMatchObject({ received: 2, ignored: 1, submitted: 1 });
         await publisher.publishAsync(`${prefix}/meter/r/power`, '', { qos: 1, retain: true }); // clear it
+      });
+
+      it('reads on while earlier messages are being stored: 5 000 messages in few submits, in order, each once', async () => {
+        // One at a time (PUBACK before reading the next message) this sink would need 5 000 × 20 ms.
+        const sink = recordingSink(0, 20);
+        const sub = start(sink);
+        await sub.whenSubscribed();
+        const n = 5000;
+        await Promise.all(Array.from({ length: n }, (_, i) => publish(`meter/m${i % 7}/power`, `${i}`)));
+        await waitFor(`${n} stored`, () => sink.stored.length >= n);
+        await waitFor('all acknowledged', () => sub.stats.unacked === 0);
+        expect(sink.stored.map((s) => s.readings[0]!.value)).toEqual(Array.from({ length: n }, (_, i) => i * 1000));
+        expect(sink.waves.length).toBeLessThan(n / 10);
+        expect(sub.stats.peakUnacked).toBeGreaterThan(10);
+        expect(sub.stats).toMatchObject({ received: n, submitted: n, submitFailures: 0, reconnects: 0 });
+      });
+
+      it('stops reading at maxUnacked until the held messages are stored (backpressure)', async () => {
+        let open = false;
+        const waiting: (() => void)[] = [];
+        const stored: number[] = [];
+        const gated: IngestSink = {
+          async submit(_source, messages) {
+            if (!open) await new Promise<void>((r) => waiting.push(r));
+            stored.push(...messages.map((m) => m.readings[0]!.value));
+          },
+        };
+        const sub = start(gated, { maxUnacked: 10 });
+        await sub.whenSubscribed();
+        await Promise.all(Array.from({ length: 50 }, (_, i) => publish('meter/bp/power', `${i}`)));
+        await waitFor('10 held', () => sub.stats.received >= 10);
+        await new Promise((r) => setTimeout(r, 200)); // nothing more is read meanwhile
+        expect(sub.stats).toMatchObject({ received: 10, unacked: 10, submitted: 0 });
+        open = true;
+        for (const wake of waiting.splice(0)) wake();
+        await waitFor('50 stored', () => stored.length >= 50);
+        expect(stored).toEqual(Array.from({ length: 50 }, (_, i) => i * 1000));
+        expect(sub.stats.peakUnacked).toBe(10);
       });
 
       it('rejects a malformed message and still processes the next valid one', async () => {

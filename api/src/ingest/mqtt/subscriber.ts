@@ -6,35 +6,41 @@
  * Delivery: at least once, in broker order.
  *  - Persistent session: fixed clientId, `clean: false` (MQTT 5: plus a session expiry interval),
  *    subscriptions with QoS 1, so the broker queues messages while we are away.
- *  - A QoS 1 message is acknowledged (PUBACK) only after `sink.submit` resolved. mqtt.js calls
- *    `client.handleMessage(packet, callback)` for every PUBLISH and sends the PUBACK only when the
- *    callback is called without error; it processes the next incoming packet only then. So
- *    exactly one submit is in flight per subscriber — backpressure reaches the broker through
- *    TCP and the broker's in-flight window. (`customHandleAcks` exists too, but only for MQTT 5
- *    — aedes speaks 3.1.1 — and its only choices are PUBACK now or PUBACK with an error code,
- *    which also ends the broker's delivery; it cannot hold a message back.)
- *  - When submit fails (or exceeds submitTimeoutMs), the message is not acknowledged and the
- *    connection is dropped: MQTT brokers resend unacknowledged messages only when the session
- *    resumes, so we reconnect (with backoff) and get it again, before anything newer.
- *  - A submit that succeeded but whose PUBACK was lost (connection died in between) is delivered
- *    again: the writer must treat (series, ts) duplicates as idempotent.
+ *  - A QoS 1 message is acknowledged (PUBACK) only after `sink.submit` for it resolved — but the
+ *    next message is read at once (DEFERRED ACKS). mqtt.js reads the next packet only after
+ *    `handleMessage`'s callback led to the PUBACK being written, so we call back at once and
+ *    hold the PUBACK itself: `client._sendPacket` (private; checked at start, see
+ *    `assertMqttInternals`) is wrapped so that a PUBACK of a held message completes for mqtt.js
+ *    but is written only when the message is durable. PUBACKs go out in receive order (MQTT
+ *    3.1.1 §4.6), messages that need no submit (retained, unmapped) wait behind older ones.
+ *  - Group commit: messages that arrive while a submit wave is in flight form the next wave;
+ *    a wave is one `sink.submit` (all or nothing), and the next wave starts when the previous
+ *    one resolved. So after a failure nothing newer is stored before the redelivery.
+ *  - Backpressure: at most `maxUnacked` messages (default 50 000) are held; then the callback is
+ *    withheld, mqtt.js stops reading, and TCP plus the broker's in-flight window hold the rest.
+ *  - When a submit fails (or a wave exceeds submitTimeoutMs), nothing of it or later is
+ *    acknowledged and the connection is dropped: MQTT brokers resend unacknowledged messages
+ *    only when the session resumes, so we reconnect (with backoff) and get them again.
+ *  - A message whose submit succeeded but whose PUBACK was not sent (connection died, wave
+ *    partly failed) is delivered again: the writer treats (series, ts) duplicates as idempotent.
  * Reconnects: exponential backoff, initialMs doubling to maxMs, reset after a connection that
  * stayed up stableMs or submitted something.
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import type { Rejection } from '../model.js';
-import { decodeMessage, subscriptionTopics, type CompiledMapping, type KeyedReading } from './mapping.js';
+import { decodeMessage, subscriptionTopics, type CompiledMapping, type DecodeResult } from './mapping.js';
 
-export type { KeyedReading } from './mapping.js';
+export type { DecodeResult, KeyedReading } from './mapping.js';
 
 /** Where decoded messages go. */
 export interface IngestSink {
   /**
-   * Resolves once the readings and rejections are stored. Rejecting means "not stored, retry":
-   * the message stays unacknowledged and the broker delivers it again after the reconnect.
-   * One call per MQTT message; called again for a redelivered message.
+   * Resolves once the readings and rejections of all these messages are stored (one call per
+   * wave of messages, in receive order; one wave in flight per subscriber). Rejecting means
+   * "not stored, retry": none of the messages is acknowledged and the broker delivers them
+   * again after the reconnect — so a sink should store a call's readings all or none (the
+   * writer's enqueue does). Called again for redelivered messages.
    */
-  submit(source: string, readings: KeyedReading[], rejections: Rejection[]): Promise<void>;
+  submit(source: string, messages: readonly DecodeResult[]): Promise<void>;
 }
 
 export interface SubscriberLog {
@@ -59,8 +65,10 @@ export interface SubscriberOptions {
   sessionExpirySeconds?: number;
   keepaliveSeconds?: number;
   connectTimeoutMs?: number;
-  /** a submit still pending after this is treated as failed; must stay below the keepalive (default 30 s) */
+  /** a submit wave still pending after this is treated as failed; must stay below the keepalive (default 30 s) */
   submitTimeoutMs?: number;
+  /** QoS 1 messages received but not yet acknowledged; at this many no further packet is read (default 50 000) */
+  maxUnacked?: number;
   backoff?: { initialMs?: number; maxMs?: number; stableMs?: number };
   /**
    * Retained messages (sent by the broker because a subscription was made, not because a device
@@ -86,6 +94,12 @@ export interface SubscriberStats {
   submitted: number;
   /** submits that failed or timed out (message left unacknowledged) */
   submitFailures: number;
+  /** QoS 1 messages received and not yet acknowledged (on the current connection) */
+  unacked: number;
+  /** the most messages held unacknowledged at once */
+  peakUnacked: number;
+  /** submit waves started (a wave: the messages that arrived while the previous one was in flight) */
+  waves: number;
   /** connection attempts after the first */
   reconnects: number;
   connected: boolean;
@@ -112,7 +126,7 @@ export function startMqttSubscriber(options: SubscriberOptions): MqttSubscriber 
   const submitTimeoutMs = options.submitTimeoutMs ?? 30_000;
   if (submitTimeoutMs >= keepaliveSeconds * 1000)
     throw new Error(
-      `submitTimeoutMs (${submitTimeoutMs}) must be below the keepalive (${keepaliveSeconds} s): no packet is read while a submit is pending`,
+      `submitTimeoutMs (${submitTimeoutMs}) must be below the keepalive (${keepaliveSeconds} s): at the maxUnacked bound no packet is read while a submit is pending`,
     );
   const initialMs = options.backoff?.initialMs ?? 500;
   const maxMs = options.backoff?.maxMs ?? 30_000;
@@ -120,6 +134,9 @@ export function startMqttSubscriber(options: SubscriberOptions): MqttSubscriber 
   const now = options.now ?? Date.now;
   const log = options.log ?? noLog;
   const source = options.source ?? `mqtt:${options.clientId}`;
+  const maxUnacked = options.maxUnacked ?? 50_000;
+  if (!Number.isInteger(maxUnacked) || maxUnacked < 2) throw new Error(`maxUnacked (${maxUnacked}) must be an integer ≥ 2`);
+  assertMqttInternals();
   const topics = subscriptionTopics(options.mappings);
   if (topics.length === 0) throw new Error('MQTT subscriber needs at least one mapping');
 
@@ -130,6 +147,9 @@ export function startMqttSubscriber(options: SubscriberOptions): MqttSubscriber 
     rejected: 0,
     submitted: 0,
     submitFailures: 0,
+    unacked: 0,
+    peakUnacked: 0,
+    waves: 0,
     reconnects: 0,
     connected: false,
   };
@@ -166,6 +186,7 @@ export function startMqttSubscriber(options: SubscriberOptions): MqttSubscriber 
     const drop = (why: string): void => {
       if (ended) return;
       ended = true;
+      stats.unacked = 0;
       if (live === client) {
         live = undefined;
         stats.connected = false;
@@ -180,35 +201,117 @@ export function startMqttSubscriber(options: SubscriberOptions): MqttSubscriber 
       timer = setTimeout(connect, delay);
     };
 
-    client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void): void => {
-      if (live !== client) return callback(new Error('connection dropped; the broker redelivers'));
-      stats.received++;
-      if (packet.retain && !options.acceptRetained) {
-        stats.ignored++;
-        return callback();
+    // ---- deferred PUBACKs: see the header comment -------------------------------------------
+    /** QoS 1 messages in receive order, from `head`; each is acknowledged when it and all before it are done */
+    const held: Held[] = [];
+    let head = 0;
+    /** held messages whose PUBACK mqtt.js has asked to send, by packet id */
+    const byId = new Map<number, Held>();
+    let nextWave: { held: Held | undefined; message: DecodeResult }[] = [];
+    let waveRunning = false;
+    let waveScheduled = false;
+    /** the handleMessage callback withheld at the maxUnacked bound */
+    let withheld: (() => void) | undefined;
+
+    const internals = client as unknown as MqttInternals;
+    const sendPacket = internals._sendPacket.bind(client);
+    internals._sendPacket = (packet, cb, ...rest) => {
+      const h = packet.cmd === 'puback' && packet.messageId !== undefined ? byId.get(packet.messageId) : undefined;
+      if (!h || h.ack) return sendPacket(packet, cb, ...rest);
+      h.ack = packet;
+      cb?.(); // mqtt.js goes on reading; the PUBACK itself waits in `held`
+      pumpAcks();
+    };
+
+    const pumpAcks = (): void => {
+      if (ended) return;
+      while (head < held.length && held[head]!.done && held[head]!.ack) {
+        const h = held[head]!;
+        held[head++] = undefined as unknown as Held;
+        if (byId.get(h.messageId) === h) byId.delete(h.messageId);
+        sendPacket(h.ack!);
       }
-      const decoded = decodeMessage(options.mappings, packet.topic, packet.payload as Uint8Array, now());
-      stats.decoded += decoded.readings.length;
-      stats.rejected += decoded.rejections.length;
-      if (decoded.readings.length === 0 && decoded.rejections.length === 0) {
-        stats.ignored++;
-        return callback();
+      if (head > 1024 && head * 2 > held.length) {
+        held.splice(0, head);
+        head = 0;
       }
-      withTimeout(options.sink.submit(source, decoded.readings, decoded.rejections), submitTimeoutMs).then(
+      stats.unacked = held.length - head;
+      if (withheld && stats.unacked < maxUnacked) {
+        const cb = withheld;
+        withheld = undefined;
+        cb();
+      }
+    };
+
+    const scheduleWave = (): void => {
+      if (waveRunning || waveScheduled || nextWave.length === 0) return;
+      waveScheduled = true;
+      setImmediate(runWave); // messages of the same network read join the wave
+    };
+
+    const runWave = (): void => {
+      waveScheduled = false;
+      if (ended || waveRunning || nextWave.length === 0) return;
+      const wave = nextWave;
+      nextWave = [];
+      waveRunning = true;
+      stats.waves++;
+      withTimeout(
+        options.sink.submit(
+          source,
+          wave.map((m) => m.message),
+        ),
+        submitTimeoutMs,
+      ).then(
         () => {
-          if (live !== client) return callback(new Error('connection lost before PUBACK; the broker redelivers'));
-          stats.submitted += decoded.readings.length;
+          waveRunning = false;
+          if (ended) return; // dropped meanwhile: not acknowledged, the broker redelivers
+          for (const m of wave) {
+            stats.submitted += m.message.readings.length;
+            if (m.held) m.held.done = true;
+          }
           submittedHere = true;
-          callback();
+          pumpAcks();
+          scheduleWave();
         },
         (err: unknown) => {
+          waveRunning = false;
           stats.submitFailures++;
           const reason = err instanceof Error ? err.message : String(err);
-          log.warn('mqtt ingest: submit failed, message left unacknowledged', { topic: packet.topic, reason });
+          log.warn('mqtt ingest: submit failed, messages left unacknowledged', { messages: wave.length, reason });
           drop(`submit failed: ${reason}`);
-          callback(new Error(`submit failed: ${reason}`));
         },
       );
+    };
+
+    client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void): void => {
+      if (live !== client || ended) return callback(new Error('connection dropped; the broker redelivers'));
+      stats.received++;
+      let h: Held | undefined;
+      if (packet.qos === 1 && packet.messageId !== undefined) {
+        h = { messageId: packet.messageId, done: false };
+        held.push(h);
+        byId.set(h.messageId, h);
+        stats.unacked = held.length - head;
+        if (stats.unacked > stats.peakUnacked) stats.peakUnacked = stats.unacked;
+      }
+      const decoded =
+        packet.retain && !options.acceptRetained
+          ? undefined
+          : decodeMessage(options.mappings, packet.topic, packet.payload as Uint8Array, now());
+      if (decoded) {
+        stats.decoded += decoded.readings.length;
+        stats.rejected += decoded.rejections.length;
+      }
+      if (!decoded || (decoded.readings.length === 0 && decoded.rejections.length === 0)) {
+        stats.ignored++;
+        if (h) h.done = true;
+      } else {
+        nextWave.push({ held: h, message: { readings: decoded.readings, rejections: decoded.rejections } });
+        scheduleWave();
+      }
+      if (stats.unacked < maxUnacked) callback();
+      else withheld = () => callback(); // backpressure: mqtt.js reads nothing more until acks drain
     };
 
     client.on('connect', (connack) => {
@@ -268,4 +371,35 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     t = setTimeout(() => reject(new Error(`sink did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(t));
+}
+
+interface Held {
+  messageId: number;
+  /** stored (or needs no storing): may be acknowledged once everything before it is */
+  done: boolean;
+  /** the PUBACK mqtt.js asked to send */
+  ack?: MqttPacketOut;
+}
+
+interface MqttPacketOut {
+  cmd: string;
+  messageId?: number;
+}
+
+/** The private part of mqtt.js's MqttClient (5.x) that deferred PUBACKs rely on. */
+interface MqttInternals {
+  _sendPacket(packet: MqttPacketOut, cb?: (err?: Error) => void, ...rest: unknown[]): void;
+}
+
+/**
+ * Deferred PUBACKs wrap mqtt.js's private `MqttClient.prototype._sendPacket(packet, cb)`, which
+ * `handlers/publish.js` calls with `{ cmd: 'puback', messageId }` after handleMessage's callback
+ * (checked with mqtt 5.16). If a new mqtt.js drops it, fail at start instead of acknowledging early.
+ */
+export function assertMqttInternals(): void {
+  const proto = (mqtt as unknown as { MqttClient?: { prototype: Partial<MqttInternals> } }).MqttClient?.prototype;
+  if (typeof proto?._sendPacket !== 'function' || proto._sendPacket.length < 2)
+    throw new Error(
+      'mqtt.js no longer has MqttClient.prototype._sendPacket(packet, cb): MQTT ingest defers PUBACKs through it (written for mqtt 5.16); pin mqtt or adapt subscriber.ts',
+    );
 }
