@@ -25,6 +25,8 @@ import { DiskBuffer } from './ingest/buffer.js';
 import { registerIngestRoutes } from './ingest/routes.js';
 import { registerImportRoutes } from './ingest/import.routes.js';
 import { ReadingWriter } from './ingest/writer.js';
+import { loadMappingsFile, startMqttIngest, type MqttIngest } from './ingest/mqtt/service.js';
+import type { DecodeResult } from './ingest/mqtt/mapping.js';
 import { registerSeriesRoutes } from './timeseries/routes.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -54,6 +56,8 @@ export interface App {
   dependencies: readonly Dependency[];
   auth: AuthService;
   writer: ReadingWriter;
+  /** MQTT ingest subscribers, when LUNA_MQTT_MAPPINGS is set and MQTT is on */
+  mqttIngest: MqttIngest | undefined;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -62,6 +66,8 @@ export interface App {
 
 export interface AppOptions {
   logger?: Logger;
+  /** called when a wave of MQTT messages is durable (benchmarks) */
+  onMqttStored?: (siteId: string, messages: readonly DecodeResult[]) => void;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -155,6 +161,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The writer flushes before the database closes (closers run in reverse order).
   closers.push(() => writer.close());
 
+  // MQTT ingest: its subscribers close before the writer (closers run in reverse order).
+  let mqttIngest: MqttIngest | undefined;
+  if (config.mqttIngest && mqtt.clientUrl !== undefined) {
+    try {
+      const sites = loadMappingsFile(config.mqttIngest.mappingsFile);
+      const known = new Set((await db.query<{ id: string }>('select id from sites')).rows.map((r) => r.id));
+      for (const s of sites.filter((x) => !known.has(x.siteId)))
+        log.warn(
+          `mqtt ingest: site ${s.siteId} from LUNA_MQTT_MAPPINGS does not exist (create it, then restart); its mappings are not used`,
+        );
+      const m = config.mqtt.adapter === 'external' ? config.mqtt : undefined;
+      const ingest = startMqttIngest({
+        sites: sites.filter((x) => known.has(x.siteId)),
+        url: mqtt.clientUrl,
+        ...(m?.username !== undefined ? { username: m.username } : {}),
+        ...(m?.password !== undefined ? { password: m.password } : {}),
+        db,
+        writer,
+        log,
+        registry: metrics.registry,
+        ...(options.onMqttStored ? { onStored: options.onMqttStored } : {}),
+      });
+      mqttIngest = ingest;
+      closers.push(() => ingest.close());
+    } catch (err) {
+      return fail(err);
+    }
+  } else if (config.mqttIngest) log.warn('LUNA_MQTT_MAPPINGS is set but LUNA_MQTT=off: no MQTT ingest');
+
   const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
   let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -204,6 +239,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dependencies,
     auth,
     writer,
+    mqttIngest,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();

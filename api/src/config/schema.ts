@@ -59,6 +59,7 @@ export const ENV_VARS = {
   LUNA_TLS_KEY: 'PEM private key file for LUNA_TLS_CERT',
   LUNA_BUFFER_MAX_MB: 'size limit of the on-disk store-and-forward buffer used while the database is unreachable (default 1024)',
   LUNA_INGEST_RATE_LIMIT: 'POST /ingest/readings requests per minute per client address (default 600)',
+  LUNA_MQTT_MAPPINGS: 'JSON file of MQTT topic mappings per site ({"sites":[{"siteId":…,"mappings":[…]}]}); unset: no MQTT ingest',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -127,6 +128,8 @@ export interface Config {
   corsOrigins: string[];
   tls?: { certFile: string; keyFile: string };
   ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number };
+  /** MQTT topic mappings file (LUNA_MQTT_MAPPINGS); validated at startup by the ingest */
+  mqttIngest?: { mappingsFile: string };
 }
 
 /** One problem with one variable, phrased so that a person can fix it. */
@@ -337,6 +340,7 @@ export function parseConfig(raw: RawConfig): Config {
       rateLimitPerMin: read('LUNA_INGEST_RATE_LIMIT', positiveInt(1_000_000), 600),
     },
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
+    ...(optional('LUNA_MQTT_MAPPINGS') ? { mqttIngest: { mappingsFile: optional('LUNA_MQTT_MAPPINGS')! } } : {}),
   };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
