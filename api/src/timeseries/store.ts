@@ -185,3 +185,29 @@ export async function latestReadings(db: Queryable, seriesIds: readonly number[]
   );
   return new Map(rows.map((r) => [r.series_id, { ts: new Date(r.ts).toISOString(), value: r.value, quality: qualityOf(r.quality), n: 1 }]));
 }
+
+export interface Total {
+  seriesId: number;
+  /** start of the local day or month, UTC */
+  period: string;
+  sum: number;
+  n: number;
+}
+
+/**
+ * Totals per series and local day or month of the site (e.g. monthly energy per meter), from the
+ * daily rollups — cheap even for a year of many series.
+ */
+export async function periodTotals(db: Queryable, siteId: string, fromMs: number, toMs: number, period: 'day' | 'month'): Promise<Total[]> {
+  const { rows } = await db.query<{ series_id: number; period: Date | string; sum: number; n: number }>(
+    `select r.series_id, date_trunc('${period}', r.bucket, s.time_zone) as period, sum(r.sum)::float8 as sum, sum(r.n)::int as n
+       from readings_rollup r
+       join series x on x.id = r.series_id
+       join sites s on s.id = x.site_id
+      where x.site_id = $1 and r.resolution = '1d' and r.bucket >= $2 and r.bucket < $3
+      group by r.series_id, 2
+      order by r.series_id, 2`,
+    [siteId, new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
+  );
+  return rows.map((r) => ({ seriesId: r.series_id, period: new Date(r.period).toISOString(), sum: r.sum, n: r.n }));
+}

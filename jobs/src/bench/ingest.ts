@@ -36,7 +36,10 @@ async function prepare(db: Database): Promise<number[]> {
 async function run(name: string, db: Database): Promise<void> {
   const ids = await prepare(db);
   const dir = mkdtempSync(join(tmpdir(), 'luna-bench-buffer-'));
-  const writer = new ReadingWriter(db, new DiskBuffer(dir, 1 << 30), createLogger('warn'), { rollupIntervalMs: Number(process.env.BENCH_ROLLUP_MS ?? 2000), maxBatchRows: Number(process.env.BENCH_BATCH ?? 20000) });
+  const writer = new ReadingWriter(db, new DiskBuffer(dir, 1 << 30), createLogger('warn'), {
+    rollupIntervalMs: Number(process.env.BENCH_ROLLUP_MS ?? 2000),
+    maxBatchRows: Number(process.env.BENCH_BATCH ?? 20000),
+  });
   const start = Date.parse('2023-01-01T00:00:00Z');
   let chunk: Reading[] = [];
   const pending: Array<Promise<void>> = [];
@@ -65,7 +68,9 @@ async function run(name: string, db: Database): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+console.log(
+  `# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+);
 console.log(`# ${SERIES} series × ${STEPS} steps = ${SERIES * STEPS} readings, chunks of ${CHUNK}`);
 const pgliteDir = mkdtempSync(join(tmpdir(), 'luna-bench-pglite-'));
 try {
