@@ -28,6 +28,7 @@ import { ReadingWriter } from './ingest/writer.js';
 import { loadMappingsFile, startMqttIngest, type MqttIngest } from './ingest/mqtt/service.js';
 import type { DecodeResult } from './ingest/mqtt/mapping.js';
 import { registerSeriesRoutes } from './timeseries/routes.js';
+import { enableTimescale } from './timeseries/timescale.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -86,6 +87,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     extensions = await enableExtensions(db, (msg) => log.warn(msg));
     const report = await migrate(db);
+    if (extensions.timescaledb) await enableTimescale(db, log, config.ingest.retentionRawDays);
+    else if (config.ingest.retentionRawDays !== undefined)
+      log.warn('LUNA_RETENTION_RAW_DAYS needs TimescaleDB; without it raw readings are kept');
     log.info(
       { migrationsApplied: report.applied, migrationsAlreadyApplied: report.alreadyApplied },
       report.applied.length ? `applied ${report.applied.length} migration(s)` : 'schema up to date',

@@ -59,6 +59,7 @@ export const ENV_VARS = {
   LUNA_TLS_KEY: 'PEM private key file for LUNA_TLS_CERT',
   LUNA_BUFFER_MAX_MB: 'size limit of the on-disk store-and-forward buffer used while the database is unreachable (default 1024)',
   LUNA_INGEST_RATE_LIMIT: 'POST /ingest/readings requests per minute per client address (default 600)',
+  LUNA_RETENTION_RAW_DAYS: 'TimescaleDB only: drop raw readings older than this many days (rollups stay); default: keep everything',
   LUNA_MQTT_MAPPINGS: 'JSON file of MQTT topic mappings per site ({"sites":[{"siteId":…,"mappings":[…]}]}); unset: no MQTT ingest',
 } as const;
 
@@ -127,7 +128,7 @@ export interface Config {
   auth: { adminUser: string; adminPassword?: string; accessTtlS: number; refreshTtlS: number; loginRateLimitPerMin: number };
   corsOrigins: string[];
   tls?: { certFile: string; keyFile: string };
-  ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number };
+  ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number; retentionRawDays?: number };
   /** MQTT topic mappings file (LUNA_MQTT_MAPPINGS); validated at startup by the ingest */
   mqttIngest?: { mappingsFile: string };
 }
@@ -338,6 +339,7 @@ export function parseConfig(raw: RawConfig): Config {
       bufferDir: `${dataDir.replace(/\/+$/, '')}/buffer`,
       bufferMaxBytes: read('LUNA_BUFFER_MAX_MB', positiveInt(1_000_000), 1024) * 1024 * 1024,
       rateLimitPerMin: read('LUNA_INGEST_RATE_LIMIT', positiveInt(1_000_000), 600),
+      ...(env.LUNA_RETENTION_RAW_DAYS !== undefined ? { retentionRawDays: read('LUNA_RETENTION_RAW_DAYS', positiveInt(36_500), 0) } : {}),
     },
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
     ...(optional('LUNA_MQTT_MAPPINGS') ? { mqttIngest: { mappingsFile: optional('LUNA_MQTT_MAPPINGS')! } } : {}),
