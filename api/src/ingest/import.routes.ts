@@ -10,7 +10,7 @@ import type { Database } from '../store/index.js';
 import { QUANTITIES, SEMANTICS } from './model.js';
 import { previewImport, runImport, type ColumnTarget } from './import.js';
 import type { CsvMapping } from './csv/index.js';
-import type { ReadingWriter } from './writer.js';
+import type { IngestBus } from './bus.js';
 
 export const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 export const UPLOAD_TYPES = [
@@ -25,7 +25,7 @@ const Rejected = Type.Array(
   Type.Object({ line: Type.Optional(Type.Integer()), field: Type.Optional(Type.String()), reason: Type.String() }),
 );
 
-export function registerImportRoutes(app: FastifyInstance, db: Database, objects: ObjectStore, writer: ReadingWriter): void {
+export function registerImportRoutes(app: FastifyInstance, db: Database, objects: ObjectStore, writer: IngestBus): void {
   const siteZone = async (siteId: string) => {
     const site = await getSite(db, siteId);
     if (!site) throw new HttpError(404, 'not_found', `No site "${siteId}"`);

@@ -13,7 +13,8 @@ import { detectMapping, parseTable, readTabular, type CsvMapping, type ParseResu
 import { recordIngest } from './journal.js';
 import type { Quantity, Reading, Rejection, Semantics } from './model.js';
 import type { DstPolicy } from './normalise.js';
-import type { ReadingWriter, WriteResult } from './writer.js';
+import type { IngestBus } from './bus.js';
+import type { WriteResult } from './writer.js';
 
 /** Lastgang files are resolved by order on the DST change day; a lone nonexistent time is refused. */
 export const IMPORT_DST_POLICY: DstPolicy = { ambiguous: 'reject', nonexistent: 'reject' };
@@ -121,7 +122,7 @@ export interface ImportResult {
 export async function runImport(
   db: Database,
   objects: ObjectStore,
-  writer: ReadingWriter,
+  writer: IngestBus,
   input: {
     siteId: string;
     timeZone: string;

@@ -9,7 +9,7 @@ import { resolveSeries } from '../timeseries/series.js';
 import { validateBatch, type BatchItem } from './batch.js';
 import { BufferFullError } from './buffer.js';
 import { recordIngest } from './journal.js';
-import type { ReadingWriter } from './writer.js';
+import type { IngestBus } from './bus.js';
 
 export const MAX_BATCH = 100_000;
 
@@ -40,7 +40,7 @@ const Outcome = Type.Object({
   rejected: Type.Array(Type.Object({ index: Type.Integer(), field: Type.String(), reason: Type.String() })),
 });
 
-export function registerIngestRoutes(app: FastifyInstance, db: Database, writer: ReadingWriter, rateLimitPerMin: number): void {
+export function registerIngestRoutes(app: FastifyInstance, db: Database, writer: IngestBus, rateLimitPerMin: number): void {
   app.post<{ Body: Static<typeof Body> }>(
     '/ingest/readings',
     {

@@ -11,7 +11,7 @@ import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../../ops/logger.js';
 import type { Database } from '../../store/index.js';
-import type { ReadingWriter } from '../writer.js';
+import type { IngestBus } from '../bus.js';
 import { compileMappings, subscriptionTopics, type CompiledMapping, type DecodeResult } from './mapping.js';
 import { writerSink, type WriterSink } from './sink.js';
 import { startMqttSubscriber, type MqttSubscriber } from './subscriber.js';
@@ -66,7 +66,7 @@ export interface MqttIngestOptions {
   username?: string;
   password?: string;
   db: Database;
-  writer: Pick<ReadingWriter, 'enqueue'>;
+  writer: Pick<IngestBus, 'enqueue'>;
   log: Logger;
   registry?: Registry;
   /** called when a wave of messages is durable (benchmarks) */

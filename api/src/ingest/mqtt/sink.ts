@@ -13,7 +13,7 @@ import type { Database } from '../../store/index.js';
 import { createSeries, resolveSeries } from '../../timeseries/series.js';
 import { recordIngest } from '../journal.js';
 import type { Reading, Rejection } from '../model.js';
-import type { ReadingWriter } from '../writer.js';
+import type { IngestBus } from '../bus.js';
 import { describeSeries } from './describe.js';
 import type { CompiledMapping, DecodeResult } from './mapping.js';
 import type { IngestSink } from './subscriber.js';
@@ -37,7 +37,7 @@ const MAX_PENDING_REJECTIONS = 10_000;
 
 export function writerSink(
   db: Database,
-  writer: Pick<ReadingWriter, 'enqueue'>,
+  writer: Pick<IngestBus, 'enqueue'>,
   siteId: string,
   log: Logger,
   options: WriterSinkOptions = {},
