@@ -16,9 +16,10 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const canRun = process.getuid?.() === 0 && existsSync('/usr/lib/postgresql/15/bin/postgres');
 const PORT = String(55600 + (process.pid % 300));
 
-describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
-  const state = tempDir('luna-chaos-');
-  const env = { ...process.env, LUNA_SERVICES_DIR: state.dir, LUNA_PG_PORT: PORT };
+/** A PostgreSQL instance of this test's own (scripts/services with its own state dir and port), to stop and start at will. */
+function ownPostgres(prefix: string, port: string) {
+  const state = tempDir(prefix);
+  const env = { ...process.env, LUNA_SERVICES_DIR: state.dir, LUNA_PG_PORT: port };
   const services = (...args: string[]) =>
     execFileSync('bash', [join(REPO, 'scripts/services'), ...args], {
       env,
@@ -26,6 +27,11 @@ describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 120_000,
     });
+  return { state, services };
+}
+
+describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
+  const { state, services } = ownPostgres('luna-chaos-', PORT);
   let t: TestApp;
   let key = '';
   let seriesId = 0;
@@ -97,15 +103,7 @@ describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
 });
 
 describe.skipIf(!canRun || !realServices.mqtt)('store-and-forward while PostgreSQL is down, under MQTT ingest', () => {
-  const state = tempDir('luna-chaos-mqtt-');
-  const env = { ...process.env, LUNA_SERVICES_DIR: state.dir, LUNA_PG_PORT: String(Number(PORT) + 300) };
-  const services = (...args: string[]) =>
-    execFileSync('bash', [join(REPO, 'scripts/services'), ...args], {
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    });
+  const { state, services } = ownPostgres('luna-chaos-mqtt-', String(Number(PORT) + 300));
   const prefix = `luna-chaos/${process.pid}-${Date.now()}`;
   let t: TestApp;
 

@@ -5,11 +5,11 @@
  * Prints `BENCH ingest.<store> <readings/s> readings/s` and the hardware.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createLogger } from '../../../api/src/ops/logger.js';
-import { migrate, openPglite, openPostgres, type Database } from '../../../api/src/store/index.js';
+import { migrate, type Database } from '../../../api/src/store/index.js';
+import { onEachStore, printHardware } from './stores.js';
 import { DiskBuffer } from '../../../api/src/ingest/buffer.js';
 import { ReadingWriter } from '../../../api/src/ingest/writer.js';
 import type { Reading } from '../../../api/src/ingest/model.js';
@@ -68,35 +68,6 @@ async function run(name: string, db: Database): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(
-  `# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
-);
+printHardware();
 console.log(`# ${SERIES} series × ${STEPS} steps = ${SERIES * STEPS} readings, chunks of ${CHUNK}`);
-const pgliteDir = mkdtempSync(join(tmpdir(), 'luna-bench-pglite-'));
-try {
-  const db = await openPglite(pgliteDir);
-  await run('pglite', db);
-  await db.close();
-} finally {
-  rmSync(pgliteDir, { recursive: true, force: true });
-}
-
-const url = process.env.DATABASE_URL;
-if (url) {
-  const name = `luna_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const benchUrl = new URL(url);
-  benchUrl.pathname = `/${name}`;
-  try {
-    const db = await openPostgres(benchUrl.toString());
-    await run('postgres', db);
-    await db.close();
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-} else {
-  console.log('# DATABASE_URL not set: PostgreSQL not measured (eval "$(bash scripts/services up)" first)');
-}
+await onEachStore(run);

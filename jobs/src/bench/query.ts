@@ -7,11 +7,11 @@
  * Each figure is the median of 20 runs after 3 warm-ups. Loading uses the real writer and rollups.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createLogger } from '../../../api/src/ops/logger.js';
-import { migrate, openPglite, openPostgres, type Database } from '../../../api/src/store/index.js';
+import { migrate, type Database } from '../../../api/src/store/index.js';
+import { onEachStore, printHardware } from './stores.js';
 import { DiskBuffer } from '../../../api/src/ingest/buffer.js';
 import { ReadingWriter } from '../../../api/src/ingest/writer.js';
 import type { Reading } from '../../../api/src/ingest/model.js';
@@ -80,36 +80,5 @@ async function run(name: string, db: Database): Promise<void> {
   );
 }
 
-console.log(
-  `# hardware: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
-);
-const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
-if (only !== 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'luna-bench-pglite-'));
-  try {
-    const db = await openPglite(dir);
-    await run('pglite', db);
-    await db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-const url = process.env.DATABASE_URL;
-if (url && only !== 'pglite') {
-  const name = `luna_bench_q_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  try {
-    const db = await openPostgres(u.toString());
-    await run('postgres', db);
-    await db.close();
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-} else if (!url) {
-  console.log('# DATABASE_URL not set: PostgreSQL not measured');
-}
+printHardware();
+await onEachStore(run, process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]);
