@@ -1,12 +1,20 @@
 /** CSV import over HTTP on the real service: preview, import, re-import, rejected rows, rollups over the DST day. */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as itBase } from 'vitest';
 import { call, startTestApp, type TestApp } from '../test/app.js';
+import { freshPostgresDatabase, services } from '../test/services.js';
 
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
 const fixture = (name: string) => readFileSync(new URL(`./csv/fixtures/${name}`, import.meta.url));
 
-describe('CSV import over HTTP', () => {
+const stores = [
+  { store: 'pglite', skip: false },
+  { store: 'postgres', skip: !services.postgres },
+] as const;
+
+describe.each(stores)('CSV import over HTTP on $store', ({ store, skip }) => {
+  const it = skip ? itBase.skip : itBase;
+  let drop: () => Promise<void> = async () => undefined;
   let t: TestApp;
   let engineer = '';
   let viewer = '';
@@ -21,7 +29,14 @@ describe('CSV import over HTTP', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    if (skip) return;
+    const raw: Record<string, string> = { LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    if (store === 'postgres') {
+      const fresh = await freshPostgresDatabase(services.postgres!);
+      raw.DATABASE_URL = fresh.url;
+      drop = fresh.drop;
+    }
+    t = await startTestApp(raw);
     const admin = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.accessToken;
     await call(t.base, 'POST', '/sites', { token: admin, body: { id: 'musterwerk', name: 'Musterwerk', timeZone: 'Europe/Berlin' } });
     for (const [username, role] of [
@@ -38,7 +53,11 @@ describe('CSV import over HTTP', () => {
     viewer = (await call(t.base, 'POST', '/auth/login', { body: { username: 'zuschauer', password: 'Lastgang-Leistungspreis-15' } })).body
       .accessToken;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    if (skip) return;
+    await t.close();
+    await drop();
+  });
 
   it('previews a German Lastgang with the mapping it detected, writing nothing', async () => {
     const p = await upload('a_lastgang_autumn_2025-10-26_utf8bom.csv');
