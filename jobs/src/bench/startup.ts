@@ -12,10 +12,19 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('../../../api/dist/main.js', import.meta.url));
 const PORT = 18000 + Math.floor(Math.random() * 1000);
 
+/** The environment without server URLs and Luna settings: this benchmark measures the embedded defaults. */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(LUNA_|DATABASE_URL|MQTT_|REDIS_URL|S3_|TIKA_URL|OLLAMA_URL|OPENAI_|QDRANT_|KAFKA_)/.test(k),
+    ),
+  );
+}
+
 async function startOnce(dataDir: string, idleMs: number): Promise<{ readyS: number; rssMiB: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, LUNA_DATA_DIR: dataDir, LUNA_PORT: String(PORT), LUNA_MQTT_EMBEDDED_PORT: '0', LUNA_LOG_LEVEL: 'warn' },
+    env: { ...embeddedEnv(), LUNA_DATA_DIR: dataDir, LUNA_PORT: String(PORT), LUNA_MQTT_EMBEDDED_PORT: '0', LUNA_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
