@@ -27,11 +27,31 @@ function ownPostgres(prefix: string, port: string) {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 120_000,
     });
-  return { state, services };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    state,
+    services,
+    /** 1.5 s of normal operation, 2.5 s with the server stopped, 1.5 s after its restart. */
+    async outage() {
+      await sleep(1500);
+      services('down', 'postgres');
+      await sleep(2500);
+      services('up', 'postgres');
+      await sleep(1500);
+    },
+    remove() {
+      try {
+        services('down', 'postgres');
+      } catch {
+        /* already down */
+      }
+      state.remove();
+    },
+  };
 }
 
 describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
-  const { state, services } = ownPostgres('luna-chaos-', PORT);
+  const { services, outage, remove } = ownPostgres('luna-chaos-', PORT);
   let t: TestApp;
   let key = '';
   let seriesId = 0;
@@ -54,12 +74,7 @@ describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
   }, 180_000);
   afterAll(async () => {
     await t?.close();
-    try {
-      services('down', 'postgres');
-    } catch {
-      /* already down */
-    }
-    state.remove();
+    remove();
   });
 
   it('keeps ingesting during the outage and ends with every accepted reading stored exactly once', async () => {
@@ -80,12 +95,7 @@ describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await sleep(1500);
-    services('down', 'postgres');
-    await sleep(2500);
-    services('up', 'postgres');
-    await sleep(1500);
+    await outage();
     running = false;
     await producer;
 
@@ -103,7 +113,7 @@ describe.skipIf(!canRun)('store-and-forward while PostgreSQL is down', () => {
 });
 
 describe.skipIf(!canRun || !realServices.mqtt)('store-and-forward while PostgreSQL is down, under MQTT ingest', () => {
-  const { state, services } = ownPostgres('luna-chaos-mqtt-', String(Number(PORT) + 300));
+  const { state, services, outage, remove } = ownPostgres('luna-chaos-mqtt-', String(Number(PORT) + 300));
   const prefix = `luna-chaos/${process.pid}-${Date.now()}`;
   let t: TestApp;
 
@@ -137,12 +147,7 @@ describe.skipIf(!canRun || !realServices.mqtt)('store-and-forward while PostgreS
   }, 180_000);
   afterAll(async () => {
     await t?.close();
-    try {
-      services('down', 'postgres');
-    } catch {
-      /* already down */
-    }
-    state.remove();
+    remove();
   });
 
   it('every QoS 1 message published during the outage ends up in the database exactly once', async () => {
@@ -163,19 +168,14 @@ describe.skipIf(!canRun || !realServices.mqtt)('store-and-forward while PostgreS
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await sleep(1500);
-    services('down', 'postgres');
-    await sleep(2500);
-    services('up', 'postgres');
-    await sleep(1500);
+    await outage();
     running = false;
     await producer;
     await publisher.endAsync();
 
     let stored = 0;
     for (let i = 0; i < 120 && stored < published; i++) {
-      await sleep(500);
+      await new Promise((resolve) => setTimeout(resolve, 500));
       await t.app.writer.sync().catch(() => undefined);
       const { rows } = await t.app.db.query<{ n: number }>('select count(*)::int as n from readings');
       stored = rows[0]!.n;
