@@ -18,7 +18,7 @@ describe.each(stores)('service on embedded defaults with the $store store', ({ s
 
   beforeAll(async () => {
     if (skip) return;
-    const raw: Record<string, string> = { LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT_EMBEDDED_PORT: '0' };
+    const raw: Record<string, string> = { LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT_EMBEDDED_PORT: '0', LUNA_DEMO: 'off' };
     if (store === 'postgres') {
       const fresh = await freshPostgresDatabase(services.postgres!);
       raw.DATABASE_URL = fresh.url;

@@ -28,6 +28,7 @@ import { ReadingWriter } from './ingest/writer.js';
 import { loadMappingsFile, startMqttIngest, type MqttIngest } from './ingest/mqtt/service.js';
 import type { DecodeResult } from './ingest/mqtt/mapping.js';
 import { registerSeriesRoutes } from './timeseries/routes.js';
+import { startDemo, type DemoReplay } from './demo/index.js';
 import { enableTimescale } from './timeseries/timescale.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -59,6 +60,8 @@ export interface App {
   writer: ReadingWriter;
   /** MQTT ingest subscribers, when LUNA_MQTT_MAPPINGS is set and MQTT is on */
   mqttIngest: MqttIngest | undefined;
+  /** the demo site replay, when LUNA_DEMO=on */
+  demo: DemoReplay | undefined;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -194,6 +197,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   } else if (config.mqttIngest) log.warn('LUNA_MQTT_MAPPINGS is set but LUNA_MQTT=off: no MQTT ingest');
 
+  // Demo site: after the writer exists, before listen; it stops before the writer closes (closers run in reverse order).
+  let demo: DemoReplay | undefined;
+  if (config.demo.enabled) {
+    try {
+      const replay = await startDemo({
+        db,
+        bus: writer,
+        log: log.child({ component: 'demo' }),
+        intervalS: config.demo.intervalS,
+        dataFile: config.demo.dataFile,
+      });
+      demo = replay;
+      closers.push(() => replay.stop());
+      log.info(
+        { siteId: replay.siteId, intervalS: config.demo.intervalS },
+        `demo site: replaying Musterwerk 2023 (load 2,500 MWh/a, PV 750 kWp) every ${config.demo.intervalS} s — set LUNA_DEMO=off to disable`,
+      );
+    } catch (err) {
+      // a demo must never keep the real service from starting
+      log.warn({ err: (err as Error).message }, 'demo site: could not start; running without it');
+    }
+  }
+
   const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
   let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -244,6 +270,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     auth,
     writer,
     mqttIngest,
+    demo,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();

@@ -15,7 +15,7 @@ const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
 export async function generateOpenApi(): Promise<OpenApiDocument> {
   const dir = mkdtempSync(join(tmpdir(), 'luna-openapi-'));
-  const app = await createApp(parseConfig({ LUNA_DATA_DIR: dir, LUNA_MQTT: 'off' }), { logger: createLogger('silent') });
+  const app = await createApp(parseConfig({ LUNA_DATA_DIR: dir, LUNA_MQTT: 'off', LUNA_DEMO: 'off' }), { logger: createLogger('silent') });
   try {
     await app.server.ready();
     return app.server.swagger() as unknown as OpenApiDocument;

@@ -116,3 +116,24 @@ describe('configuration', () => {
     expect(redactUrl('redis://redis:6379')).toBe('redis://redis:6379');
   });
 });
+
+describe('demo site configuration (LUNA_DEMO)', () => {
+  it.each([
+    ['on with the embedded database', {}, true, 5],
+    ['off when DATABASE_URL is set, so servers get no demo data', { DATABASE_URL: 'postgres://luna@db:5432/luna' }, false, 5],
+    ['off when asked', { LUNA_DEMO: 'off' }, false, 5],
+    ['on with PostgreSQL when asked', { DATABASE_URL: 'postgres://luna@db:5432/luna', LUNA_DEMO: 'on' }, true, 5],
+    ['with its own interval', { LUNA_DEMO_INTERVAL_S: '1' }, true, 1],
+  ] as Array<[string, RawConfig, boolean, number]>)('%s', (_name, raw, enabled, intervalS) => {
+    const c = parseConfig(raw);
+    expect(c.demo).toMatchObject({ enabled, intervalS });
+    expect(c.demo.dataFile).toMatch(/\/demo\/musterwerk-2023\.csv$/);
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(issuesOf({ LUNA_DEMO: 'yes', LUNA_DEMO_INTERVAL_S: '0' })).toEqual([
+      'LUNA_DEMO: must be one of on, off (got "yes")',
+      'LUNA_DEMO_INTERVAL_S: must be ≥ 1 (got "0")',
+    ]);
+  });
+});

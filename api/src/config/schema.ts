@@ -6,6 +6,7 @@
  * whether the server's URL is set (`DATABASE_URL` → postgres, `REDIS_URL` → redis, …), so the
  * embedded default needs no configuration at all.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Every environment variable the service reads, with a one-line description (docs and compose test use this). */
@@ -61,6 +62,9 @@ export const ENV_VARS = {
   LUNA_INGEST_RATE_LIMIT: 'POST /ingest/readings requests per minute per client address (default 600)',
   LUNA_RETENTION_RAW_DAYS: 'TimescaleDB only: drop raw readings older than this many days (rollups stay); default: keep everything',
   LUNA_MQTT_MAPPINGS: 'JSON file of MQTT topic mappings per site ({"sites":[{"siteId":…,"mappings":[…]}]}); unset: no MQTT ingest',
+  LUNA_DEMO:
+    'on|off: replay the demo site "Musterwerk (Demo)" from real data (default: on with the embedded database, off with DATABASE_URL)',
+  LUNA_DEMO_INTERVAL_S: 'seconds between live readings of the demo site (default 5)',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -131,7 +135,12 @@ export interface Config {
   ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number; retentionRawDays?: number };
   /** MQTT topic mappings file (LUNA_MQTT_MAPPINGS); validated at startup by the ingest */
   mqttIngest?: { mappingsFile: string };
+  /** the demo site replay (LUNA_DEMO); dataFile is the shipped demo/musterwerk-2023.csv */
+  demo: { enabled: boolean; intervalS: number; dataFile: string };
 }
+
+/** The shipped demo data (repository root demo/; the same depth from api/src/config and api/dist/config). */
+export const DEMO_DATA_FILE: string = fileURLToPath(new URL('../../../demo/musterwerk-2023.csv', import.meta.url));
 
 /** One problem with one variable, phrased so that a person can fix it. */
 export interface ConfigIssue {
@@ -340,6 +349,11 @@ export function parseConfig(raw: RawConfig): Config {
       bufferMaxBytes: read('LUNA_BUFFER_MAX_MB', positiveInt(1_000_000), 1024) * 1024 * 1024,
       rateLimitPerMin: read('LUNA_INGEST_RATE_LIMIT', positiveInt(1_000_000), 600),
       ...(env.LUNA_RETENTION_RAW_DAYS !== undefined ? { retentionRawDays: read('LUNA_RETENTION_RAW_DAYS', positiveInt(36_500), 0) } : {}),
+    },
+    demo: {
+      enabled: read('LUNA_DEMO', oneOf(['on', 'off']), database.adapter === 'pglite' ? 'on' : 'off') === 'on',
+      intervalS: read('LUNA_DEMO_INTERVAL_S', positiveInt(3_600), 5),
+      dataFile: DEMO_DATA_FILE,
     },
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
     ...(optional('LUNA_MQTT_MAPPINGS') ? { mqttIngest: { mappingsFile: optional('LUNA_MQTT_MAPPINGS')! } } : {}),

@@ -18,7 +18,7 @@ interface ReadyBody {
 
 async function withApp(raw: RawConfig, fn: (base: string, app: App) => Promise<void>): Promise<void> {
   const tmp = tempDir();
-  const app = await createApp(parseConfig({ LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT: 'off', ...raw }), {
+  const app = await createApp(parseConfig({ LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT: 'off', LUNA_DEMO: 'off', ...raw }), {
     logger: createLogger('silent'),
   });
   try {

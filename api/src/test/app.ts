@@ -1,4 +1,4 @@
-/** Builds an in-process service for tests: temp data dir, free port, captured logs. */
+/** Builds an in-process service for tests: temp data dir, free port, captured logs; no demo site unless LUNA_DEMO is passed. */
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../app.js';
 import { parseConfig, type RawConfig } from '../config/index.js';
@@ -21,7 +21,7 @@ export async function startTestApp(raw: RawConfig = {}): Promise<TestApp> {
       done();
     },
   });
-  const app = await createApp(parseConfig({ LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT: 'off', ...raw }), {
+  const app = await createApp(parseConfig({ LUNA_DATA_DIR: tmp.dir, LUNA_PORT: '0', LUNA_MQTT: 'off', LUNA_DEMO: 'off', ...raw }), {
     logger: createLogger('info', sink),
   });
   const base = await app.listen();

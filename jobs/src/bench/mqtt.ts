@@ -81,6 +81,7 @@ try {
       MQTT_URL: mqttUrl,
       DATABASE_URL: url.toString(),
       LUNA_MQTT_MAPPINGS: mappingsFile,
+      LUNA_DEMO: 'off',
     }),
     {
       logger: createLogger('warn'),
