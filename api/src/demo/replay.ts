@@ -1,7 +1,7 @@
 /**
  * The demo site's replay, pure: a year of 15-minute load and PV (the demo file) laid onto the real
- * calendar. "Now" is mapped onto the same month, day and time of day (UTC) of the demo year, so the
- * season and the hour of the day match; Feb 29 uses Feb 28. Values between the 15-minute points are
+ * calendar. "Now" is mapped onto the same weekday near the same month and day, at the same time of
+ * day (UTC), of the demo year, so the season, the week's rhythm and the hour match; Feb 29 uses Feb 28. Values between the 15-minute points are
  * interpolated linearly, so live readings move on every tick.
  */
 
@@ -55,8 +55,10 @@ export function parseDemoCsv(text: string): DemoYear {
 }
 
 /**
- * Where `tsMs` falls in the demo year: the same month, day and UTC time of day (Feb 29 → Feb 28),
- * as milliseconds since the demo year's Jan 1 00:00Z.
+ * Where `tsMs` falls in the demo year: the same month and day (Feb 29 → Feb 28), moved by up to
+ * three days to the nearest date with the same weekday — a factory's week matters more than the
+ * exact date — and the same UTC time of day; as milliseconds since the demo year's Jan 1 00:00Z.
+ * A date moved out of the demo year wraps by 52 weeks (which keeps the weekday).
  */
 export function demoOffsetMs(demoYear: number, tsMs: number): number {
   const d = new Date(tsMs);
@@ -64,7 +66,15 @@ export function demoOffsetMs(demoYear: number, tsMs: number): number {
   let day = d.getUTCDate();
   if (month === 1 && day === 29 && new Date(Date.UTC(demoYear, 1, 29)).getUTCMonth() !== 1) day = 28;
   const timeOfDay = tsMs - Date.UTC(d.getUTCFullYear(), month, d.getUTCDate());
-  return Date.UTC(demoYear, month, day) - Date.UTC(demoYear, 0, 1) + timeOfDay;
+  const sameDate = Date.UTC(demoYear, month, day);
+  let shiftDays = (d.getUTCDay() - new Date(sameDate).getUTCDay() + 7) % 7;
+  if (shiftDays > 3) shiftDays -= 7;
+  const yearStart = Date.UTC(demoYear, 0, 1);
+  const yearLength = Date.UTC(demoYear + 1, 0, 1) - yearStart;
+  let offset = sameDate + shiftDays * DAY_MS - yearStart;
+  if (offset < 0) offset += 364 * DAY_MS;
+  if (offset >= yearLength) offset -= 364 * DAY_MS;
+  return offset + timeOfDay;
 }
 
 /** The powers at real time `tsMs`: linear between the two neighbouring 15-minute points (wrapping at the year's end). */
