@@ -137,3 +137,12 @@ describe('demo site configuration (LUNA_DEMO)', () => {
     ]);
   });
 });
+
+describe('README', () => {
+  it('documents every environment variable the service reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(ENV_VARS).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing, 'add these to the configuration table in README.md').toEqual([]);
+  });
+});
