@@ -19,6 +19,7 @@ import { registerAuditRoutes } from './audit/routes.js';
 import { installGuard } from './auth/guard.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { AuthService } from './auth/service.js';
+import { ApiKeyService } from './auth/api-keys.js';
 import { registerSettingsRoutes } from './settings/index.js';
 import { registerSiteRoutes } from './sites/index.js';
 import { DiskBuffer } from './ingest/buffer.js';
@@ -240,7 +241,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     guard: (app) => installGuard(app, () => auth),
   });
   log.info(config.corsOrigins.length ? `CORS allowed for ${config.corsOrigins.join(', ')}` : 'CORS off (no LUNA_CORS_ORIGINS)');
-  registerAuthRoutes(server, auth, { secureCookies: Boolean(tls), rateLimitPerMin: config.auth.loginRateLimitPerMin });
+  registerAuthRoutes(server, auth, new ApiKeyService(db), {
+    secureCookies: Boolean(tls),
+    rateLimitPerMin: config.auth.loginRateLimitPerMin,
+  });
   registerSiteRoutes(server, db, config.defaultTimeZone);
   registerSeriesRoutes(server, db);
   registerIngestRoutes(server, db, writer, config.ingest.rateLimitPerMin);

@@ -9,6 +9,7 @@ const REFRESH_COOKIE = 'luna_refresh';
 const REFRESH_PATH = '/auth/refresh';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 import { API_KEY_SCOPES, ROLES } from './roles.js';
+import type { ApiKeyService } from './api-keys.js';
 import type { AuthService, Tokens } from './service.js';
 
 const Username = Type.String({ minLength: 2, maxLength: 64, description: 'letters, digits, . _ @ -' });
@@ -52,6 +53,7 @@ const UserId = Type.Object({ userId: Type.String({ format: 'uuid' }) }, strict);
 export function registerAuthRoutes(
   app: FastifyInstance,
   auth: AuthService,
+  keys: ApiKeyService,
   opts: { secureCookies: boolean; rateLimitPerMin: number },
 ): void {
   const rateLimit = { max: opts.rateLimitPerMin, timeWindow: '1 minute' };
@@ -281,7 +283,7 @@ export function registerAuthRoutes(
         response: { 200: { ...Type.Array(ApiKey), description: 'Keys' }, ...errors },
       },
     },
-    () => auth.listApiKeys(),
+    () => keys.listApiKeys(),
   );
 
   const CreateKey = Type.Object(
@@ -308,7 +310,7 @@ export function registerAuthRoutes(
       const p = req.principal!;
       return reply
         .code(201)
-        .send(await auth.createApiKey(req.body, { ...contextOf(req), ...(p.kind === 'user' ? { userId: p.userId } : {}) }));
+        .send(await keys.createApiKey(req.body, { ...contextOf(req), ...(p.kind === 'user' ? { userId: p.userId } : {}) }));
     },
   );
 
@@ -323,6 +325,6 @@ export function registerAuthRoutes(
         response: { 200: { ...ApiKey, description: 'Revoked' }, ...errors, 404: { ...ErrorBody, description: 'No such key' } },
       },
     },
-    async (req) => auth.revokeApiKey(req.params.keyId, contextOf(req)),
+    async (req) => keys.revokeApiKey(req.params.keyId, contextOf(req)),
   );
 }
