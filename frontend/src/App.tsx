@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Account } from './Account';
-import { describeError, getSetupNeeded, login, me, type User } from './api';
+import { describeError, getSetupNeeded, login, me, type Site, type User } from './api';
 import { isLang, pickLanguage, STRINGS, type Lang, type Strings } from './i18n';
+import { SeriesView } from './series/SeriesView';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
 import { Sites } from './Sites';
@@ -96,6 +97,8 @@ export function App() {
   }, [check]);
 
   const sessionEnded = useCallback(() => setAuth({ kind: 'signedOut', notice: 'sessionEnded' }), []);
+  /** The site whose series are open, or null for the sites list. */
+  const [seriesSite, setSeriesSite] = useState<Site | null>(null);
 
   const afterSetup = async (username: string, password: string) => {
     forgetSetupToken();
@@ -145,7 +148,11 @@ export function App() {
       body = (
         <>
           <StatusPanel t={t} lang={lang} />
-          <Sites t={t} roles={auth.user.roles} onSessionEnded={sessionEnded} />
+          {seriesSite ? (
+            <SeriesView t={t} lang={lang} site={seriesSite} onBack={() => setSeriesSite(null)} onSessionEnded={sessionEnded} />
+          ) : (
+            <Sites t={t} roles={auth.user.roles} onSessionEnded={sessionEnded} onOpenSeries={setSeriesSite} />
+          )}
         </>
       );
       break;

@@ -9,12 +9,14 @@ interface SitesProps {
   roles: readonly RoleGrant[];
   /** The service answered 401: the session is gone. */
   onSessionEnded: () => void;
+  /** Opens the series view of a site. */
+  onOpenSeries: (site: Site) => void;
 }
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; sites: Site[] };
 type Result = { ok: boolean; text: string } | null;
 
-export function Sites({ t, roles, onSessionEnded }: SitesProps) {
+export function Sites({ t, roles, onSessionEnded, onOpenSeries }: SitesProps) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [pending, setPending] = useState<{ siteId: string; enable: boolean } | null>(null);
   const [result, setResult] = useState<Result>(null);
@@ -71,6 +73,7 @@ export function Sites({ t, roles, onSessionEnded }: SitesProps) {
               t={t}
               site={site}
               roles={roles}
+              onOpenSeries={() => onOpenSeries(site)}
               confirming={pending?.siteId === site.id ? pending.enable : null}
               onAsk={(enable) => {
                 setResult(null);
@@ -105,6 +108,7 @@ interface SiteItemProps {
   t: Strings;
   site: Site;
   roles: readonly RoleGrant[];
+  onOpenSeries: () => void;
   /** null: no confirmation open; otherwise the state being asked for. */
   confirming: boolean | null;
   onAsk: (enable: boolean) => void;
@@ -112,7 +116,7 @@ interface SiteItemProps {
   onSend: (enable: boolean, reason: string) => Promise<boolean>;
 }
 
-function SiteItem({ t, site, roles, confirming, onAsk, onCancel, onSend }: SiteItemProps) {
+function SiteItem({ t, site, roles, onOpenSeries, confirming, onAsk, onCancel, onSend }: SiteItemProps) {
   const role = roleOnSite(roles, site.id);
   const mayOperate = can(roles, 'operate', site.id);
   const headingId = `site-${site.id}-name`;
@@ -154,6 +158,12 @@ function SiteItem({ t, site, roles, confirming, onAsk, onCancel, onSend }: SiteI
           </div>
         )}
       </dl>
+
+      <p className="site-open">
+        <button type="button" className="btn" onClick={onOpenSeries}>
+          {t.openSeries}
+        </button>
+      </p>
 
       {mayOperate ? (
         confirming === null ? (

@@ -6,6 +6,7 @@
  */
 import { isRole, type RoleGrant } from './access';
 import type { Strings } from './i18n';
+import { parseReadings, parseSeriesList, type Aggregate, type Readings, type Resolution, type SeriesInfo } from './series/model';
 
 const TIMEOUT_MS = 10_000;
 
@@ -202,6 +203,27 @@ export async function setAutomation(siteId: string, enabled: boolean, reason: st
   const site = parseSite(body);
   if (!site) throw new ApiError(200, 'unexpected', 'Unexpected answer from PUT /sites/{siteId}/automation');
   return site;
+}
+
+export async function listSeries(siteId: string): Promise<SeriesInfo[]> {
+  return parseSeriesList(await authed('GET', `/sites/${encodeURIComponent(siteId)}/series`));
+}
+
+export interface ReadingsQuery {
+  from: Date;
+  to: Date;
+  agg: Aggregate;
+  /** omitted: the service picks one from the span */
+  resolution?: Resolution;
+}
+
+export async function getReadings(siteId: string, seriesId: number, q: ReadingsQuery): Promise<Readings> {
+  const params = new URLSearchParams({ from: q.from.toISOString(), to: q.to.toISOString(), agg: q.agg });
+  if (q.resolution) params.set('resolution', q.resolution);
+  const path = `/sites/${encodeURIComponent(siteId)}/series/${seriesId}/readings?${params.toString()}`;
+  const readings = parseReadings(await authed('GET', path));
+  if (!readings) throw new ApiError(200, 'unexpected', 'Unexpected answer from GET /sites/{siteId}/series/{seriesId}/readings');
+  return readings;
 }
 
 /** What to tell the person: localised for the errors the UI knows, otherwise the service's own (actionable) message. */

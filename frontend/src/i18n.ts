@@ -1,4 +1,5 @@
 import type { Role } from './access';
+import type { Resolution, SpanId } from './series/model';
 
 export type Lang = 'de' | 'en';
 
@@ -113,6 +114,37 @@ export interface Strings {
   sending: string;
   automationStarted: (site: string) => string;
   automationStopped: (site: string) => string;
+  openSeries: string;
+  seriesHeading: (site: string) => string;
+  backToSites: string;
+  seriesLoading: string;
+  seriesNone: string;
+  colShow: string;
+  colSeries: string;
+  colQuantity: string;
+  colLatest: string;
+  colAge: string;
+  ago: (age: string) => string;
+  noReading: string;
+  seriesSelectHint: (max: number, units: number) => string;
+  seriesBlockedMax: (max: number) => string;
+  seriesBlockedUnits: (units: number) => string;
+  spanLabel: string;
+  spanNames: Record<SpanId, string>;
+  resolutionLabel: string;
+  resolutionAuto: string;
+  resolutionNames: Record<Resolution, string>;
+  resolutionShown: (name: string) => string;
+  chartLoading: string;
+  chartEmpty: string;
+  chartPick: string;
+  timesIn: (zone: string) => string;
+  chartLabel: (names: string) => string;
+  chartReadoutHint: string;
+  csvExport: string;
+  csvExportHint: string;
+  chartReload: string;
+  qualityNames: Record<string, string>;
 }
 
 export const STRINGS: Record<Lang, Strings> = {
@@ -209,6 +241,38 @@ export const STRINGS: Record<Lang, Strings> = {
     sending: 'Sending…',
     automationStarted: (site) => `Automation started for ${site}.`,
     automationStopped: (site) => `Automation stopped for ${site}.`,
+    openSeries: 'Open series',
+    seriesHeading: (site) => `Series — ${site}`,
+    backToSites: 'Back to sites',
+    seriesLoading: 'Loading series…',
+    seriesNone: 'This site has no series yet.',
+    colShow: 'Chart',
+    colSeries: 'Series',
+    colQuantity: 'Quantity',
+    colLatest: 'Latest value',
+    colAge: 'Age',
+    ago: (age) => `${age} ago`,
+    noReading: 'no reading yet',
+    seriesSelectHint: (max, units) =>
+      `Tick up to ${max} series (with at most ${units} different units) to draw them. The list refreshes every 5 seconds.`,
+    seriesBlockedMax: (max) => `At most ${max} series at a time.`,
+    seriesBlockedUnits: (units) => `At most ${units} different units at a time.`,
+    spanLabel: 'Span',
+    spanNames: { '24h': '24 h', '7d': '7 d', '30d': '30 d', '1y': '1 year' },
+    resolutionLabel: 'Resolution',
+    resolutionAuto: 'automatic',
+    resolutionNames: { raw: 'raw readings', '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' },
+    resolutionShown: (name) => `Shown: ${name}`,
+    chartLoading: 'Loading readings…',
+    chartEmpty: 'No readings in this span.',
+    chartPick: 'Tick a series above to draw it.',
+    timesIn: (zone) => `Times in ${zone}`,
+    chartLabel: (names) => `Line chart: ${names}`,
+    chartReadoutHint: 'Point at or tap the chart to read values; arrow keys move along the line.',
+    csvExport: 'CSV',
+    csvExportHint: 'Download the shown points as CSV',
+    chartReload: 'Reload',
+    qualityNames: { measured: 'measured', estimated: 'estimated', substituted: 'substituted', invalid: 'invalid' },
   },
   de: {
     tagline: 'Offenes, lokal betriebenes Energiemanagementsystem',
@@ -305,6 +369,38 @@ export const STRINGS: Record<Lang, Strings> = {
     sending: 'Wird gesendet …',
     automationStarted: (site) => `Automatik für ${site} gestartet.`,
     automationStopped: (site) => `Automatik für ${site} gestoppt.`,
+    openSeries: 'Zeitreihen',
+    seriesHeading: (site) => `Zeitreihen – ${site}`,
+    backToSites: 'Zurück zu den Standorten',
+    seriesLoading: 'Zeitreihen werden geladen …',
+    seriesNone: 'Dieser Standort hat noch keine Zeitreihen.',
+    colShow: 'Diagramm',
+    colSeries: 'Zeitreihe',
+    colQuantity: 'Größe',
+    colLatest: 'Letzter Wert',
+    colAge: 'Alter',
+    ago: (age) => `vor ${age}`,
+    noReading: 'noch kein Messwert',
+    seriesSelectHint: (max, units) =>
+      `Haken Sie bis zu ${max} Zeitreihen (mit höchstens ${units} verschiedenen Einheiten) an, um sie zu zeichnen. Die Liste aktualisiert sich alle 5 Sekunden.`,
+    seriesBlockedMax: (max) => `Höchstens ${max} Zeitreihen gleichzeitig.`,
+    seriesBlockedUnits: (units) => `Höchstens ${units} verschiedene Einheiten gleichzeitig.`,
+    spanLabel: 'Zeitraum',
+    spanNames: { '24h': '24 h', '7d': '7 Tage', '30d': '30 Tage', '1y': '1 Jahr' },
+    resolutionLabel: 'Auflösung',
+    resolutionAuto: 'automatisch',
+    resolutionNames: { raw: 'Rohwerte', '15m': '15 Minuten', '1h': '1 Stunde', '1d': '1 Tag' },
+    resolutionShown: (name) => `Angezeigt: ${name}`,
+    chartLoading: 'Messwerte werden geladen …',
+    chartEmpty: 'Keine Messwerte in diesem Zeitraum.',
+    chartPick: 'Haken Sie oben eine Zeitreihe an, um sie zu zeichnen.',
+    timesIn: (zone) => `Zeiten in ${zone}`,
+    chartLabel: (names) => `Liniendiagramm: ${names}`,
+    chartReadoutHint: 'Zeigen oder tippen Sie auf das Diagramm, um Werte abzulesen; die Pfeiltasten bewegen sich entlang der Linie.',
+    csvExport: 'CSV',
+    csvExportHint: 'Angezeigte Punkte als CSV herunterladen',
+    chartReload: 'Neu laden',
+    qualityNames: { measured: 'gemessen', estimated: 'geschätzt', substituted: 'ersetzt', invalid: 'ungültig' },
   },
 };
 
