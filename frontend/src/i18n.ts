@@ -151,7 +151,7 @@ export const STRINGS: Record<Lang, Strings> = {
   en: {
     tagline: 'Open, local-first energy management system',
     shellNotice:
-      'This is the dashboard shell. Live power flows, plans, alerts and the knowledge base will arrive in later releases. For now it shows the real system status of this installation.',
+      'Today this dashboard shows the system status, your sites and their measured series. Live power flows, plans, alerts and the knowledge base arrive in later releases.',
     switchLanguage: 'Switch language to German',
     otherLanguageName: 'Deutsch',
     statusHeading: 'System status',
@@ -277,7 +277,7 @@ export const STRINGS: Record<Lang, Strings> = {
   de: {
     tagline: 'Offenes, lokal betriebenes Energiemanagementsystem',
     shellNotice:
-      'Dies ist das Grundgerüst des Dashboards. Live-Energieflüsse, Pläne, Warnungen und die Wissensdatenbank folgen in späteren Versionen. Derzeit zeigt es den echten Systemstatus dieser Installation.',
+      'Derzeit zeigt dieses Dashboard den Systemstatus, Ihre Standorte und deren Messreihen. Live-Energieflüsse, Pläne, Warnungen und die Wissensdatenbank folgen in späteren Versionen.',
     switchLanguage: 'Sprache auf Englisch umstellen',
     otherLanguageName: 'English',
     statusHeading: 'Systemstatus',
