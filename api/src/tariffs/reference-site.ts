@@ -1,11 +1,13 @@
-// The reference site "Musterwerk" (docs: /work/shared/guide/reference-site.md), LOAD ONLY:
+// The reference site "Musterwerk" (docs: ../shared/guide/reference-site.md), LOAD ONLY:
 // grid import = the measured load shape, no PV and no battery. The pure part builds the 2023
 // series from parsed rows; readMusterwerkLoadOnly() is the thin I/O edge that reads the CSVs.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { localParts } from './local-time.js';
 
-export const DEFAULT_DATA_DIR = process.env.LUNA_DATA_DIR ?? '/work/shared/data';
+/** The shared real data beside the repository (../shared/data), or LUNA_SHARED_DATA. */
+export const DEFAULT_DATA_DIR = process.env.LUNA_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 export const LOAD_FILE = 'load-measured/de_vdi4657_LP_G_MV_metal_processing_2018_15min_norm1MWh.csv';
 export const PRICE_FILE = 'prices/de_lu_day_ahead_hourly_2023-01-06_2024-08-20.csv';
 export const ANNUAL_ENERGY_MWH = 2500;
