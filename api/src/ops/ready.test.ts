@@ -85,6 +85,7 @@ describe.skipIf(!services.prometheus || !services.prometheusConfig)('Prometheus 
     original = readFileSync(services.prometheusConfig!, 'utf8');
   });
   afterAll(async () => {
+    if (!original) return; // beforeAll did not read it: leave the file alone
     writeFileSync(services.prometheusConfig!, original);
     await fetch(`${services.prometheus}/-/reload`, { method: 'POST' });
   });
