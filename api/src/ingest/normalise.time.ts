@@ -3,6 +3,7 @@
  * Uses only Intl (full ICU), so any IANA zone works. Part of the contract in ./normalise.ts.
  */
 import type { DstPolicy, LocalDateTime, LocalToUtcResult } from './normalise.js';
+import { zoneFormatter, zoneParts } from '../time/zone.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -65,35 +66,12 @@ function fieldProblem(l: LocalDateTime): string | undefined {
 
 // ---- zone offsets ------------------------------------------------------------------------------
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** a cached formatter for the zone; undefined when the zone is unknown */
-function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
-  const cached = formatters.get(timeZone);
-  if (cached) return cached;
-  try {
-    const f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-    return f;
-  } catch {
-    return undefined;
-  }
-}
+const formatterFor = zoneFormatter;
 
 /** UTC offset of the zone at instant tsMs, in ms (wall clock − UTC) */
 function offsetMs(f: Intl.DateTimeFormat, tsMs: number): number {
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(tsMs)) p[part.type] = part.value;
-  const wall = wallAsUtcMs(Number(p.year), Number(p.month), Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const p = zoneParts(f, tsMs);
+  const wall = wallAsUtcMs(p.year, p.month, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(tsMs / SECOND_MS) * SECOND_MS;
 }
 

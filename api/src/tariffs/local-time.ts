@@ -1,5 +1,6 @@
 // Local wall-clock parts of a UTC instant in a site's time zone. Pure (Intl only, no clock).
 // The core keeps time as UTC epoch ms; only tariff windows are read in local time.
+import { zoneFormatter, zoneParts } from '../time/zone.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -18,32 +19,9 @@ export interface LocalParts {
   minuteOfDay: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAY_BY_SHORT: Record<string, Weekday> = {
-  Mon: 'mon',
-  Tue: 'tue',
-  Wed: 'wed',
-  Thu: 'thu',
-  Fri: 'fri',
-  Sat: 'sat',
-  Sun: 'sun',
-};
-
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
+  const f = zoneFormatter(timeZone);
+  if (!f) throw new RangeError(`Invalid time zone specified: ${timeZone}`);
   return f;
 }
 
@@ -57,22 +35,8 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 export function localParts(epochMs: number, timeZone: string): LocalParts {
-  const parts = formatter(timeZone).formatToParts(new Date(epochMs));
-  let year = 0;
-  let month = 0;
-  let day = 0;
-  let hour = 0;
-  let minute = 0;
-  let weekday: Weekday = 'mon';
-  for (const p of parts) {
-    if (p.type === 'year') year = Number(p.value);
-    else if (p.type === 'month') month = Number(p.value);
-    else if (p.type === 'day') day = Number(p.value);
-    else if (p.type === 'hour') hour = Number(p.value);
-    else if (p.type === 'minute') minute = Number(p.value);
-    else if (p.type === 'weekday') weekday = WEEKDAY_BY_SHORT[p.value] ?? 'mon';
-  }
-  return { year, month, day, hour, minute, weekday, minuteOfDay: hour * 60 + minute };
+  const { year, month, day, hour, minute, weekday } = zoneParts(formatter(timeZone), epochMs);
+  return { year, month, day, hour, minute, weekday: WEEKDAYS[weekday] ?? 'mon', minuteOfDay: hour * 60 + minute };
 }
 
 /** "HH:MM" (00:00–24:00) → minutes since midnight. */
