@@ -76,9 +76,8 @@ describe.each(stores)('service on embedded defaults with the $store store', ({ s
     const text = await res.text();
     expect(text).toMatch(/^luna_process_resident_memory_bytes\{service="luna-iems"\} \d+/m);
     expect(text).toMatch(/^luna_http_requests_total\{method="GET",route="\/health",status="200",service="luna-iems"\} [1-9]/m);
-    expect(text).toMatch(
-      /^luna_http_request_duration_seconds_bucket\{le="0\.005",service="luna-iems",method="GET",route="\/health"\} [1-9]/m,
-    );
+    // a histogram sample exists for the route (its duration is not asserted: tests don't time things)
+    expect(text).toMatch(/^luna_http_request_duration_seconds_count\{service="luna-iems",method="GET",route="\/health"\} [1-9]/m);
     expect(text).toMatch(new RegExp(`^luna_dependency_up\\{name="database",adapter="${store}",service="luna-iems"\\} 1$`, 'm'));
   });
 
