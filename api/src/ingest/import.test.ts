@@ -1,20 +1,13 @@
 /** CSV import over HTTP on the real service: preview, import, re-import, rejected rows, rollups over the DST day. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it as itBase } from 'vitest';
-import { call, startTestApp, type TestApp } from '../test/app.js';
-import { freshPostgresDatabase, services } from '../test/services.js';
+import { call, STORES, startTestAppOn, type TestApp } from '../test/app.js';
 
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
 const fixture = (name: string) => readFileSync(new URL(`./csv/fixtures/${name}`, import.meta.url));
 
-const stores = [
-  { store: 'pglite', skip: false },
-  { store: 'postgres', skip: !services.postgres },
-] as const;
-
-describe.each(stores)('CSV import over HTTP on $store', ({ store, skip }) => {
+describe.each(STORES)('CSV import over HTTP on $store', ({ store, skip }) => {
   const it = skip ? itBase.skip : itBase;
-  let drop: () => Promise<void> = async () => undefined;
   let t: TestApp;
   let engineer = '';
   let viewer = '';
@@ -30,13 +23,7 @@ describe.each(stores)('CSV import over HTTP on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    const raw: Record<string, string> = { LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    if (store === 'postgres') {
-      const fresh = await freshPostgresDatabase(services.postgres!);
-      raw.DATABASE_URL = fresh.url;
-      drop = fresh.drop;
-    }
-    t = await startTestApp(raw);
+    t = await startTestAppOn(store, { LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD });
     const admin = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.accessToken;
     await call(t.base, 'POST', '/sites', { token: admin, body: { id: 'musterwerk', name: 'Musterwerk', timeZone: 'Europe/Berlin' } });
     for (const [username, role] of [
@@ -56,7 +43,6 @@ describe.each(stores)('CSV import over HTTP on $store', ({ store, skip }) => {
   afterAll(async () => {
     if (skip) return;
     await t.close();
-    await drop();
   });
 
   it('previews a German Lastgang with the mapping it detected, writing nothing', async () => {

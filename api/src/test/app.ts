@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App } from '../app.js';
 import { parseConfig, type RawConfig } from '../config/index.js';
 import { createLogger } from '../ops/logger.js';
-import { tempDir } from './services.js';
+import { freshPostgresDatabase, services, tempDir } from './services.js';
 
 export interface TestApp {
   app: App;
@@ -58,4 +58,24 @@ export async function call(
     /* not JSON (e.g. /metrics) */
   }
   return { status: res.status, body, headers: res.headers };
+}
+
+/** The two stores every storage-facing suite runs on; PostgreSQL only when scripts/services set DATABASE_URL. */
+export const STORES = [
+  { store: 'pglite', skip: false },
+  { store: 'postgres', skip: !services.postgres },
+] as const;
+
+/** startTestApp on the given store: a fresh PostgreSQL database for 'postgres', dropped again by close(). */
+export async function startTestAppOn(store: 'pglite' | 'postgres', raw: RawConfig = {}): Promise<TestApp> {
+  if (store === 'pglite') return startTestApp(raw);
+  const fresh = await freshPostgresDatabase(services.postgres!);
+  const t = await startTestApp({ ...raw, DATABASE_URL: fresh.url });
+  return {
+    ...t,
+    async close() {
+      await t.close();
+      await fresh.drop();
+    },
+  };
 }

@@ -4,33 +4,20 @@
  * rollups in UTC buckets and in local days across the DST change, gaps.
  */
 import { afterAll, beforeAll, describe, expect, it as itBase } from 'vitest';
-import { call, startTestApp, type TestApp } from '../test/app.js';
-import { freshPostgresDatabase, services } from '../test/services.js';
+import { call, STORES, startTestAppOn, type TestApp } from '../test/app.js';
 
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
-const stores = [
-  { store: 'pglite', skip: false },
-  { store: 'postgres', skip: !services.postgres },
-] as const;
-
-describe.each(stores)('time series on $store', ({ store, skip }) => {
+describe.each(STORES)('time series on $store', ({ store, skip }) => {
   const it = skip ? itBase.skip : itBase;
   let t: TestApp;
   let admin = '';
   let key = '';
-  let drop: () => Promise<void> = async () => undefined;
   const series: Record<string, number> = {};
   const ingest = (body: unknown, token = key) => call(t.base, 'POST', '/ingest/readings', { token, body });
 
   beforeAll(async () => {
     if (skip) return;
-    const raw: Record<string, string> = { LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    if (store === 'postgres') {
-      const fresh = await freshPostgresDatabase(services.postgres!);
-      raw.DATABASE_URL = fresh.url;
-      drop = fresh.drop;
-    }
-    t = await startTestApp(raw);
+    t = await startTestAppOn(store, { LUNA_ADMIN_PASSWORD: ADMIN_PASSWORD });
     admin = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.accessToken;
     await call(t.base, 'POST', '/sites', { token: admin, body: { id: 'musterwerk', name: 'Musterwerk', timeZone: 'Europe/Berlin' } });
     await call(t.base, 'POST', '/sites', { token: admin, body: { id: 'other', name: 'Other' } });
@@ -59,7 +46,6 @@ describe.each(stores)('time series on $store', ({ store, skip }) => {
   afterAll(async () => {
     if (skip) return;
     await t.close();
-    await drop();
   });
 
   it('keeps the good readings of a batch and rejects the bad ones by index, field and reason', async () => {
