@@ -1,8 +1,9 @@
 /** The sites the signed-in user may see, with role-aware start/stop of automation. */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { can, roleOnSite, type RoleGrant } from './access';
-import { ApiError, describeError, listSites, setAutomation, type Site } from './api';
+import { listSites, setAutomation, type Site } from './api';
 import type { Strings } from './i18n';
+import { useFailure } from './useFailure';
 
 interface SitesProps {
   t: Strings;
@@ -21,16 +22,7 @@ export function Sites({ t, roles, onSessionEnded, onOpenSeries }: SitesProps) {
   const [pending, setPending] = useState<{ siteId: string; enable: boolean } | null>(null);
   const [result, setResult] = useState<Result>(null);
 
-  const failed = useCallback(
-    (err: unknown): string | null => {
-      if (err instanceof ApiError && err.status === 401) {
-        onSessionEnded();
-        return null;
-      }
-      return describeError(err, t);
-    },
-    [onSessionEnded, t],
-  );
+  const failed = useFailure(onSessionEnded, t);
 
   const refresh = useCallback(async () => {
     setLoad((prev) => (prev.kind === 'ok' ? prev : { kind: 'loading' }));

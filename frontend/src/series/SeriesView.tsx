@@ -1,11 +1,12 @@
 /** A site's series: live list (every 5 s) with latest values, and a chart of up to four of them. */
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, describeError, listSeries } from '../api';
+import { useEffect, useState } from 'react';
+import { listSeries } from '../api';
 import type { Lang, Strings } from '../i18n';
 import type { Site } from '../api';
 import { MAX_SELECTED, MAX_UNITS, selectBlock, toggleSelected, type SeriesInfo } from './model';
 import { SeriesChartPanel } from './SeriesChartPanel';
 import { SeriesTable } from './SeriesTable';
+import { useFailure } from '../useFailure';
 
 const POLL_MS = 5000;
 
@@ -26,17 +27,7 @@ export function SeriesView({ t, lang, site, onBack, onSessionEnded }: SeriesView
   const [selected, setSelected] = useState<number[]>([]);
   const [blocked, setBlocked] = useState<string | null>(null);
 
-  /** The message to show, or null when the session ended (the app then shows the sign-in form). */
-  const failed = useCallback(
-    (err: unknown): string | null => {
-      if (err instanceof ApiError && err.status === 401) {
-        onSessionEnded();
-        return null;
-      }
-      return describeError(err, t);
-    },
-    [onSessionEnded, t],
-  );
+  const failed = useFailure(onSessionEnded, t);
 
   useEffect(() => {
     let stopped = false;
