@@ -8,6 +8,7 @@
 import type { Config } from '../config/index.js';
 import type { Extensions } from '../store/index.js';
 import { httpProbe, type Dependency } from '../ops/dependency.js';
+import { checkLlm } from './models/health.js';
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
@@ -38,18 +39,17 @@ export function createLlm(config: Config['llm']): Dependency {
       name: 'llm',
       adapter: 'ollama',
       target: `${config.url} (embed ${config.embedModel}, chat ${config.chatModel})`,
-      note: 'reachability check only; embeddings and answers arrive with issue #9',
-      check: (t) => httpProbe(`${trim(config.url)}/api/version`, t),
+      note: 'embeddings for vector retrieval and grounded answers with citations (models/README.md)',
+      check: (t) => checkLlm(config, t),
     };
   }
   if (config.adapter === 'openai') {
-    const headers: Record<string, string> = config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {};
     return {
       name: 'llm',
       adapter: 'openai',
       target: `${config.baseUrl} (embed ${config.embedModel}, chat ${config.chatModel})`,
-      note: 'reachability check only; embeddings and answers arrive with issue #9',
-      check: (t) => httpProbe(`${trim(config.baseUrl)}/models`, t, undefined, headers),
+      note: 'embeddings for vector retrieval and grounded answers with citations (models/README.md)',
+      check: (t) => checkLlm(config, t),
     };
   }
   return {
@@ -70,7 +70,7 @@ export function createVectorIndex(config: Config['vectorIndex'], extensions: () 
       name: 'vectorIndex',
       adapter: 'qdrant',
       target: config.url,
-      note: 'reachability check only; vector search arrives with issue #9',
+      note: 'one collection per embedding model; metadata filters other than documents are re-checked after fusion',
       check: (t) => httpProbe(`${trim(config.url)}/readyz`, t, undefined, headers),
     };
   }
