@@ -136,9 +136,46 @@ describe('detectAnomalies: seasonal deviation', () => {
       expect(findings[0]!.detail).toMatch(/\+6\d %/);
     }
   });
-  it('without 4 reference weeks nothing is judged', () => {
+  it('with weekday day types, fewer than 4 reference weeks judge nothing', () => {
     const values = base.slice(0, 4 * WEEK).map((v, i) => (i >= 3 * WEEK + 40 && i < 3 * WEEK + 56 ? v * 2 : v));
-    expect(kinds(detectAnomalies(series(values)))).not.toContain('deviation');
+    expect(kinds(detectAnomalies(series(values), { dayTypes: 'weekday' }))).not.toContain('deviation');
+  });
+  it('with workday day types (default), 4 previous working days are enough', () => {
+    // Monday Jan 1 … Friday Jan 5: Friday has 4 previous working days
+    const values = base.slice(0, 5 * 96).map((v, i) => (i >= 4 * 96 + 40 && i < 4 * 96 + 56 ? v * 2 : v));
+    expect(kinds(detectAnomalies(series(values)))).toContain('deviation');
+    expect(kinds(detectAnomalies(series(values.slice(0, 4 * 96))))).not.toContain('deviation');
+  });
+});
+
+describe('detectAnomalies: local time and holidays', () => {
+  // A working-day load in Europe/Berlin: 40 kW from 07:00 to 17:00 local, 10 kW otherwise; weekends and
+  // holidays 10 kW all day. Three weeks around the spring DST change (2024-03-31), with a little noise.
+  const from = Date.parse('2024-03-11T00:00:00Z');
+  const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', weekday: 'short', hourCycle: 'h23' });
+  const holidays = new Set(['2024-03-29', '2024-04-01']); // Good Friday, Easter Monday
+  const localDate = (t: number) => new Date(t + (t >= Date.parse('2024-03-31T01:00:00Z') ? 2 : 1) * 3_600_000).toISOString().slice(0, 10);
+  const points: Point[] = Array.from({ length: 28 * 96 }, (_, i) => {
+    const t = from + i * Q;
+    const parts = Object.fromEntries(berlin.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+    const hour = Number(parts.hour);
+    const working = !['Sat', 'Sun'].includes(parts.weekday!) && !holidays.has(localDate(t));
+    return { tsMs: t, value: (working && hour >= 7 && hour < 17 ? 40 : 10) * (1 + 0.01 * Math.sin(i * 1.3)) };
+  });
+  const options = { timeZone: 'Europe/Berlin', isHoliday: (d: string) => holidays.has(d), deviationDirection: 'both' as const };
+
+  it('a clean load across the DST change and two holidays has no deviation in local time', () => {
+    expect(kinds(detectAnomalies(points, options))).not.toContain('deviation');
+  });
+  it('the same load judged in UTC without the holidays shows deviations', () => {
+    expect(kinds(detectAnomalies(points, { deviationDirection: 'both' }))).toContain('deviation');
+  });
+  it('a deviation on a holiday says it was compared with Sundays', () => {
+    const t0 = Date.parse('2024-04-01T08:00:00Z'); // Easter Monday 10:00 local
+    const faulty = points.map((p) => (p.tsMs >= t0 && p.tsMs < t0 + 4 * 3_600_000 ? { ...p, value: 40 } : p));
+    const dev = detectAnomalies(faulty, options).filter((f) => f.kind === 'deviation');
+    expect(dev).toHaveLength(1);
+    expect(dev[0]!.detail).toMatch(/public holiday, compared with Sundays/);
   });
 });
 

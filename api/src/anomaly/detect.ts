@@ -3,6 +3,8 @@
  * Pure: a function of the points and the options; no clock, no randomness, no I/O.
  * See README.md beside this file for the methods, the defaults and the measured figures.
  */
+import { buildBaseline, type Baseline } from './baseline.js';
+import { detectDeviations } from './deviation.js';
 import { MAD_TO_SIGMA, fmt, hours, isoMinute, mad, median } from './stats.js';
 
 /** One reading: interval start (epoch ms, UTC) and the mean value over the interval (in `options.unit`). */
@@ -29,6 +31,10 @@ export interface DetectOptions {
   intervalMs: number;
   /** Unit of the values, used in the details (e.g. 'kW'). Default 'kW'. */
   unit: string;
+  /** IANA time zone of the site: baselines compare the same LOCAL weekday and time of day. Default 'UTC'. */
+  timeZone: string;
+  /** Local date `YYYY-MM-DD` → true on public holidays (judged like a Sunday, never a reference for a working day). */
+  isHoliday?: (localDate: string) => boolean;
 
   /** Report a run of missing grid points when it lasts at least this long (ms). Default one interval (any missing point). */
   gapMinMs: number;
@@ -44,6 +50,16 @@ export interface DetectOptions {
   allowZeroRuns: boolean;
   /** Ignore runs at the series' minimum (series whose normal operation is constant at its base). Default false. */
   allowConstantMin: boolean;
+  /**
+   * A run is reported only when a run that long is unlikely at that local time of day: with p0 the share
+   * of unchanged consecutive readings at the same slots of the reference days, p0^(readings−1) must be
+   * below this. Coarsely quantised meters repeat values for hours at night; a stuck meter where the
+   * series normally moves is caught. Runs without reference days are judged by duration alone.
+   * Default 1e-5 (tuned on the bench, seed 1).
+   */
+  flatlineMaxChance: number;
+  /** A run at least this long is reported whatever the reference days say (ms). Default 12 h. */
+  flatlineAlwaysMs: number;
 
   /** Neighbours on each side for the rolling median of the spike test. Default 4 (±1 h at 15 min). */
   spikeHalfWindow: number;
@@ -61,8 +77,12 @@ export interface DetectOptions {
   /** Physical upper limit in `unit` (e.g. the grid connection); above it a reading is impossible. Default none. */
   maxValue?: number;
 
-  /** Reference weeks for the seasonal baseline of the same weekday and time of day. Default 8. */
+  /** Reference days for the seasonal baseline: the most recent days of the same day type. Default 8. */
   baselineWeeks: number;
+  /** Past working days below this fraction of the typical working day are no working-day reference (see `BaselineOptions.lowDayRatio`). Default 0.7 (tuned on the bench, seed 1). */
+  lowDayRatio: number;
+  /** Day types of the baseline, see `BaselineOptions.dayTypes`. Default 'workday' (tuned on the bench, seed 1). */
+  dayTypes: 'weekday' | 'workday';
   /** Fewest reference weeks with a reading needed to judge a point. Default 4. */
   baselineMinWeeks: number;
   /** Deviation threshold k in k·1.4826·MAD of the reference weeks. Default 3. */
@@ -75,6 +95,13 @@ export interface DetectOptions {
   deviationMinMs: number;
   /** Readings inside a deviation run that may fall back under the threshold without ending it. Default 1. */
   deviationMaxInterruptions: number;
+  /** A run is reported only when its mean excess is at least this fraction of its mean baseline. Default 0.45 (tuned on the bench, seed 1). */
+  deviationMinExcessRatio: number;
+  /**
+   * Run-level test: the run's mean excess must exceed k × 1.4826 × MAD (around 0) of the mean excess
+   * the reference days themselves had over the same slots. 0 = off.
+   */
+  deviationRunK: number;
   /** 'up' reports only consumption above the baseline (equipment left running), 'both' also below. Default 'up'. */
   deviationDirection: 'up' | 'down' | 'both';
 
@@ -85,11 +112,14 @@ export interface DetectOptions {
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   intervalMs: 900_000,
   unit: 'kW',
+  timeZone: 'UTC',
   gapMinMs: 900_000,
   flatlineMinMs: 2 * 3_600_000,
   flatlineToleranceAbs: 0,
   allowZeroRuns: false,
   allowConstantMin: false,
+  flatlineMaxChance: 1e-5,
+  flatlineAlwaysMs: 12 * 3_600_000,
   spikeHalfWindow: 4,
   spikeK: 10,
   spikeFloorRatio: 0.8,
@@ -97,6 +127,8 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   spikeDirection: 'up',
   importOnly: true,
   baselineWeeks: 8,
+  dayTypes: 'workday',
+  lowDayRatio: 0.7,
   baselineMinWeeks: 4,
   deviationK: 3,
   deviationFloorRatio: 0.3,
@@ -104,22 +136,26 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   deviationMinMs: 2 * 3_600_000,
   deviationMaxInterruptions: 1,
   deviationDirection: 'up',
+  deviationMinExcessRatio: 0.45,
+  deviationRunK: 0,
   mergeGapMs: 0,
 };
 
-const WEEK_MS = 7 * 86_400_000;
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export { detectDeviations };
 
 /** All findings for one series, merged per kind and sorted by start. */
 export function detectAnomalies(points: readonly Point[], options: Partial<DetectOptions> = {}): Finding[] {
   const o: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, ...options };
   const sorted = [...points].filter((p) => Number.isFinite(p.value)).sort((a, b) => a.tsMs - b.tsMs);
+  const baseline = buildBaseline(sorted, o);
   const findings = [
     ...detectGaps(sorted, o),
-    ...detectFlatlines(sorted, o),
+    ...detectFlatlines(sorted, o, baseline),
     ...detectLimits(sorted, o),
     ...detectSpikes(sorted, o),
-    ...detectDeviations(sorted, o),
+    ...detectDeviations(sorted, o, baseline),
   ];
   return mergeFindings(findings, o.mergeGapMs);
 }
@@ -153,7 +189,7 @@ export function detectGaps(points: readonly Point[], o: DetectOptions): Finding[
 }
 
 /** Runs of the same value on consecutive grid points lasting at least `flatlineMinMs`. */
-export function detectFlatlines(points: readonly Point[], o: DetectOptions): Finding[] {
+export function detectFlatlines(points: readonly Point[], o: DetectOptions, baseline?: Baseline): Finding[] {
   const out: Finding[] = [];
   let seriesMin = Infinity;
   for (const p of points) seriesMin = Math.min(seriesMin, p.value);
@@ -170,7 +206,9 @@ export function detectFlatlines(points: readonly Point[], o: DetectOptions): Fin
     const excused =
       (o.allowZeroRuns && Math.abs(value) <= o.flatlineToleranceAbs) ||
       (o.allowConstantMin && Math.abs(value - seriesMin) <= o.flatlineToleranceAbs);
-    if (durationMs >= o.flatlineMinMs && !excused) {
+    const chance = baseline === undefined ? undefined : runChance(baseline, start, i - 1, o.flatlineToleranceAbs);
+    const unlikely = chance === undefined || chance < o.flatlineMaxChance || durationMs >= o.flatlineAlwaysMs;
+    if (durationMs >= o.flatlineMinMs && !excused && unlikely) {
       const startMs = points[start]!.tsMs;
       out.push({
         kind: 'flatline',
@@ -183,6 +221,30 @@ export function detectFlatlines(points: readonly Point[], o: DetectOptions): Fin
     start = i;
   }
   return out;
+}
+
+/**
+ * How likely a run of equal readings from point `from` to `to` is at these local times of day: p0^(n−1),
+ * p0 = share of unchanged consecutive readings on the reference days at the same slots (add-half
+ * smoothed). Undefined when the reference days hold fewer than 8 pairs (then duration alone decides).
+ */
+function runChance(b: Baseline, from: number, to: number, tol: number): number | undefined {
+  let same = 0;
+  let pairs = 0;
+  for (let i = from; i < to; i++) {
+    const a = b.refs[i]!;
+    const c = b.refs[i + 1]!;
+    for (let k = 0; k < a.length; k++) {
+      const x = a[k]!;
+      const y = c[k]!;
+      if (Number.isNaN(x) || Number.isNaN(y)) continue;
+      pairs++;
+      if (Math.abs(x - y) <= tol) same++;
+    }
+  }
+  if (pairs < 8) return undefined;
+  const p0 = (same + 0.5) / (pairs + 1);
+  return p0 ** (to - from);
 }
 
 /** Runs of consecutive flagged points → one finding each, described by `describe(values)`. */
@@ -281,75 +343,6 @@ export function detectSpikes(points: readonly Point[], o: DetectOptions): Findin
       detail: `${run.length === 1 ? 'A reading' : `${run.length} readings`} at ${isoMinute(worst.tsMs)} of ${fmt(worst.value)} ${o.unit} is ${fmt(Math.abs(worst.value - base))} ${o.unit} ${worst.value >= base ? 'above' : 'below'} the median of its neighbours (${fmt(base)} ${o.unit}, threshold ${fmt(threshold)} ${o.unit}); check the meter and the scaling before using it for billing or peaks.`,
     };
   });
-}
-
-/**
- * Sustained deviation from the seasonal baseline: for each reading the same weekday and time of day in
- * the previous `baselineWeeks` weeks give a median and a MAD; a run of readings beyond
- * max(k·1.4826·MAD, floorRatio·baseline, seriesFloor) on the same side lasting `deviationMinMs` is reported.
- */
-export function detectDeviations(points: readonly Point[], o: DetectOptions): Finding[] {
-  const byTs = new Map(points.map((p) => [p.tsMs, p.value]));
-  const seriesFloor = o.deviationFloorSeriesRatio * median(points.map((p) => Math.abs(p.value)));
-  const sides: Array<{ side: -1 | 0 | 1; base: number }> = points.map((p) => {
-    const refs: number[] = [];
-    for (let w = 1; w <= o.baselineWeeks; w++) {
-      const v = byTs.get(p.tsMs - w * WEEK_MS);
-      if (v !== undefined) refs.push(v);
-    }
-    if (refs.length < o.baselineMinWeeks) return { side: 0, base: NaN };
-    const base = median(refs);
-    const threshold = Math.max(o.deviationK * MAD_TO_SIGMA * mad(refs, base), o.deviationFloorRatio * Math.abs(base), seriesFloor);
-    const residual = p.value - base;
-    const side = residual > threshold ? 1 : residual < -threshold ? -1 : 0;
-    const wanted = o.deviationDirection === 'both' || (o.deviationDirection === 'up' ? side === 1 : side === -1);
-    return { side: wanted ? side : 0, base };
-  });
-
-  const out: Finding[] = [];
-  const emit = (from: number, to: number, side: 1 | -1) => {
-    const startMs = points[from]!.tsMs;
-    const endMs = points[to]!.tsMs + o.intervalMs;
-    if (endMs - startMs < o.deviationMinMs) return;
-    const run = points.slice(from, to + 1);
-    const bases = sides.slice(from, to + 1).map((s) => s.base);
-    const meanValue = run.reduce((a, p) => a + p.value, 0) / run.length;
-    const meanBase = bases.reduce((a, b) => a + b, 0) / bases.length;
-    const pct = meanBase !== 0 ? Math.round((100 * (meanValue - meanBase)) / Math.abs(meanBase)) : NaN;
-    const energyUnit = o.unit === 'kW' ? 'kWh' : o.unit === 'W' ? 'Wh' : undefined;
-    const energy = energyUnit
-      ? `, ${fmt(Math.abs(meanValue - meanBase) * ((endMs - startMs) / 3_600_000))} ${energyUnit} ${side > 0 ? 'extra' : 'less'}`
-      : '';
-    out.push({
-      kind: 'deviation',
-      startMs,
-      endMs,
-      severity: side > 0 ? 'warning' : 'info',
-      detail: `From ${isoMinute(startMs)} to ${isoMinute(endMs)} (${hours(endMs - startMs)}) the mean was ${fmt(meanValue)} ${o.unit} against a usual ${fmt(meanBase)} ${o.unit} for this weekday and time (${Number.isFinite(pct) ? `${pct > 0 ? '+' : ''}${pct} %` : 'n/a'}${energy}); ${side > 0 ? 'check for equipment left running or a changed schedule' : 'check for a shutdown, a partial meter failure or a holiday'}.`,
-    });
-  };
-  let i = 0;
-  while (i < points.length) {
-    const side = sides[i]!.side;
-    if (side === 0) {
-      i++;
-      continue;
-    }
-    // extend the run while readings stay on this side, tolerating short interruptions on the grid
-    let last = i;
-    let interruptions = 0;
-    let j = i + 1;
-    while (j < points.length && points[j]!.tsMs - points[j - 1]!.tsMs === o.intervalMs) {
-      if (sides[j]!.side === side) {
-        last = j;
-        interruptions = 0;
-      } else if (++interruptions > o.deviationMaxInterruptions) break;
-      j++;
-    }
-    emit(i, last, side);
-    i = last + 1;
-  }
-  return out;
 }
 
 /** Merge findings of the same kind that touch or overlap (or are at most `maxGapMs` apart). */
