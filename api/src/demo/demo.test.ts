@@ -1,4 +1,4 @@
-/** The demo site in the running service (PGlite, LUNA_DEMO=on, 1 s ticks): site, series, backfill, balance, live readings. */
+/** The plain demo replay in the running service (PGlite, LUNA_DEMO=replay, 1 s ticks): site, series, backfill, balance, live readings. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATA_FILE } from '../config/schema.js';
@@ -13,7 +13,7 @@ describe('the demo site replay in the service', () => {
   let t: TestApp;
   let startedAt: number;
   beforeAll(async () => {
-    t = await startTestApp({ LUNA_DEMO: 'on', LUNA_DEMO_INTERVAL_S: '1' });
+    t = await startTestApp({ LUNA_DEMO: 'replay', LUNA_DEMO_INTERVAL_S: '1' });
     startedAt = Date.now();
   });
   afterAll(async () => t?.close());

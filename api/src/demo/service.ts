@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { recordAudit, SYSTEM } from '../audit/index.js';
 import type { IngestBus } from '../ingest/bus.js';
-import type { Reading } from '../ingest/model.js';
+import type { Quantity, Reading, Semantics } from '../ingest/model.js';
 import type { Logger } from '../ops/logger.js';
 import type { Database } from '../store/index.js';
 import { createSeries, listSeries } from '../timeseries/series.js';
@@ -38,8 +38,24 @@ export interface DemoReplay {
   stop(): Promise<void>;
 }
 
+export interface DemoSeriesSpec {
+  key: string;
+  name: string;
+  quantity: Quantity;
+  semantics: Semantics;
+}
+
 /** Creates the demo site and its series when missing (idempotent); returns the series ids by key. */
 export async function ensureDemoSite(db: Database): Promise<DemoReplay['seriesIds']> {
+  return (await ensureDemoSiteWith(db, [])) as DemoReplay['seriesIds'];
+}
+
+/** ensureDemoSite with more series (the simulator's devices); returns the ids of all by key. */
+export async function ensureDemoSiteWith(db: Database, extra: readonly DemoSeriesSpec[]): Promise<Record<string, number>> {
+  const all: DemoSeriesSpec[] = [
+    ...DEMO_SERIES.map((s) => ({ key: s.key, name: s.name, quantity: 'active_power' as const, semantics: 'instantaneous' as const })),
+    ...extra,
+  ];
   await db.transaction(async (tx) => {
     const created = await tx.query('insert into sites (id, name, time_zone) values ($1, $2, $3) on conflict (id) do nothing returning id', [
       DEMO_SITE.id,
@@ -56,14 +72,14 @@ export async function ensureDemoSite(db: Database): Promise<DemoReplay['seriesId
       });
     }
     const have = new Set((await listSeries(tx, DEMO_SITE.id)).map((s) => s.key));
-    for (const s of DEMO_SERIES.filter((x) => !have.has(x.key)))
-      await createSeries(tx, DEMO_SITE.id, { key: s.key, name: s.name, quantity: 'active_power', semantics: 'instantaneous' });
+    for (const s of all.filter((x) => !have.has(x.key)))
+      await createSeries(tx, DEMO_SITE.id, { key: s.key, name: s.name, quantity: s.quantity, semantics: s.semantics });
   });
   const byKey = new Map((await listSeries(db, DEMO_SITE.id)).map((s) => [s.key, s.id]));
-  return Object.fromEntries(DEMO_SERIES.map((s) => [s.key, byKey.get(s.key)!])) as DemoReplay['seriesIds'];
+  return Object.fromEntries(all.map((s) => [s.key, byKey.get(s.key)!]));
 }
 
-function readingsOf(points: readonly DemoPoint[], ids: DemoReplay['seriesIds']): Reading[] {
+export function readingsOf(points: readonly DemoPoint[], ids: DemoReplay['seriesIds']): Reading[] {
   return points.flatMap((p) =>
     DEMO_SERIES.map((s) => ({ seriesId: ids[s.key], tsMs: p.tsMs, value: s.pick(p), quality: 'measured' as const })),
   );
