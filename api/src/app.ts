@@ -9,7 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { createEventBus, type EventBus } from './bus/index.js';
 import { buildServer } from './http/server.js';
-import { createExtractor, createLlm, createVectorIndex } from './knowledge/index.js';
+import { createLlm, createVectorIndex } from './knowledge/index.js';
+import { createTextExtractor } from './knowledge/extract/index.js';
+import { KnowledgeService } from './knowledge/service.js';
+import { registerKnowledgeRoutes, type PreloadStatus } from './knowledge/routes.js';
+import { createModelSide } from './knowledge/vectors/index.js';
 import { createMqttBroker, type MqttBroker } from './mqtt/index.js';
 import { createObjectStore, type ObjectStore } from './objects/index.js';
 import { createLogger, createMetrics, registerOpsRoutes, type Dependency, type Logger, type Metrics } from './ops/index.js';
@@ -29,8 +33,11 @@ import { ReadingWriter } from './ingest/writer.js';
 import { loadMappingsFile, startMqttIngest, type MqttIngest } from './ingest/mqtt/service.js';
 import type { DecodeResult } from './ingest/mqtt/mapping.js';
 import { registerSeriesRoutes } from './timeseries/routes.js';
-import { startDemo, type DemoReplay } from './demo/index.js';
+import { startDemo, startSimulatedDemo, type DemoReplay } from './demo/index.js';
+import { DeviceService } from './devices/service.js';
+import { registerDeviceRoutes } from './devices/routes.js';
 import { enableTimescale } from './timeseries/timescale.js';
+import { startIntelligence } from './events/services.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -61,8 +68,10 @@ export interface App {
   writer: ReadingWriter;
   /** MQTT ingest subscribers, when LUNA_MQTT_MAPPINGS is set and MQTT is on */
   mqttIngest: MqttIngest | undefined;
-  /** the demo site replay, when LUNA_DEMO=on */
+  /** the demo site (LUNA_DEMO=simulator: a SimulatedDemo; replay: the plain replay) */
   demo: DemoReplay | undefined;
+  /** device drivers (devices table + attached devices), their health and setpoint writes */
+  devices: DeviceService;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -114,12 +123,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const bus = createEventBus(config.eventBus);
   const mqtt = createMqttBroker(config.mqtt);
   const objects = createObjectStore(config.objectStore);
+  const extractor = createTextExtractor(config.extractor, { maxBytes: config.knowledge.docMaxBytes });
   const dependencies: Dependency[] = [
     dbDependency,
     mqtt,
     createQueue(config.queue),
     objects,
-    createExtractor(config.extractor),
+    extractor,
     createLlm(config.llm),
     createVectorIndex(config.vectorIndex, () => extensions),
     bus,
@@ -198,9 +208,63 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   } else if (config.mqttIngest) log.warn('LUNA_MQTT_MAPPINGS is set but LUNA_MQTT=off: no MQTT ingest');
 
+  // Devices: drivers poll/subscribe and write through the writer; they stop before the writer closes.
+  const devices = new DeviceService({
+    db,
+    bus: writer,
+    log: log.child({ component: 'devices' }),
+    registry: metrics.registry,
+    ...(mqtt.clientUrl !== undefined ? { mqttUrl: mqtt.clientUrl } : {}),
+  });
+  closers.push(() => devices.stop());
+  try {
+    await devices.start();
+  } catch (err) {
+    return fail(err);
+  }
+
   // Demo site: after the writer exists, before listen; it stops before the writer closes (closers run in reverse order).
   let demo: DemoReplay | undefined;
-  if (config.demo.enabled) {
+  if (config.demo.mode === 'simulator') {
+    try {
+      const m = config.mqtt.adapter === 'external' ? config.mqtt : undefined;
+      const sim = await startSimulatedDemo({
+        db,
+        bus: writer,
+        log: log.child({ component: 'demo' }),
+        intervalS: config.demo.intervalS,
+        dataFile: config.demo.dataFile,
+        speed: config.demo.sim.speed,
+        modbusPort: config.demo.sim.modbusPort,
+        devices,
+        ...(mqtt.clientUrl !== undefined
+          ? {
+              mqtt: {
+                url: mqtt.clientUrl,
+                ...(m?.username !== undefined ? { username: m.username } : {}),
+                ...(m?.password !== undefined ? { password: m.password } : {}),
+              },
+            }
+          : {}),
+      });
+      demo = sim;
+      closers.push(() => sim.stop());
+      log.info(
+        {
+          siteId: sim.siteId,
+          intervalS: config.demo.intervalS,
+          speed: config.demo.sim.speed,
+          modbusPort: sim.simulator.modbus?.port,
+          meterPath: sim.meterPath,
+        },
+        `demo site: Musterwerk 2023 on the site simulator (load 2,500 MWh/a, PV 750 kWp, battery 1,000 kWh / 500 kW, speed ${config.demo.sim.speed}×): ` +
+          `inverters over Modbus/SunSpec at 127.0.0.1:${sim.simulator.modbus?.port}, meters ${sim.meterPath === 'mqtt' ? 'over MQTT' : 'straight to the ingest bus (MQTT is off)'}, every ${config.demo.intervalS} s — set LUNA_DEMO=replay or off to change`,
+      );
+    } catch (err) {
+      // a demo must never keep the real service from starting
+      log.warn({ err: (err as Error).message }, 'demo site: could not start the simulator; running without it');
+    }
+  } else if (config.demo.mode === 'replay') {
     try {
       const replay = await startDemo({
         db,
@@ -220,6 +284,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log.warn({ err: (err as Error).message }, 'demo site: could not start; running without it');
     }
   }
+
+  // Prices, weather, forecasts, anomaly scans: timers only; they stop before the writer and the database.
+  const intelligence = startIntelligence({ config, db, log, ...(demo ? { demoSiteId: demo.siteId } : {}) });
+  closers.push(() => intelligence.stop());
 
   const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
   let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
@@ -250,7 +318,66 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerIngestRoutes(server, db, writer, config.ingest.rateLimitPerMin);
   registerImportRoutes(server, db, objects, writer);
   registerSettingsRoutes(server, db);
+  // Knowledge layer: the shipped energy laws are indexed in the background (idempotent by checksum).
+  const knowledge = new KnowledgeService({
+    db,
+    objects,
+    extractor,
+    log: log.child({ component: 'knowledge' }),
+    docMaxBytes: config.knowledge.docMaxBytes,
+  });
+  // Model side (LUNA_LLM, LUNA_VECTOR_INDEX): vector retriever fused with full-text search, grounded LLM answers.
+  const modelSide = await createModelSide({
+    llm: config.llm,
+    vectorIndex: config.vectorIndex,
+    db,
+    extensions,
+    log: log.child({ component: 'knowledge' }),
+  });
+  if (modelSide.retriever) knowledge.addRetriever(modelSide.retriever);
+  knowledge.setGenerator(modelSide.generator);
+  const preload: PreloadStatus = { state: config.knowledge.preload ? 'running' : 'off', indexed: 0, skipped: 0, total: 0 };
+  registerKnowledgeRoutes(server, db, knowledge, () => preload);
+  let stopPreload = false;
+  const preloading = config.knowledge.preload
+    ? knowledge
+        .preloadShipped(
+          () => stopPreload,
+          undefined,
+          (p) => Object.assign(preload, p),
+        )
+        .then((r) => {
+          preload.state = 'done';
+          log.info(
+            { indexed: r.indexed, skipped: r.skipped, sections: r.pages, ms: Math.round(r.ms) },
+            `knowledge: shipped corpus ready (${r.indexed} indexed, ${r.skipped} unchanged)`,
+          );
+        })
+        .catch((err: Error) => {
+          preload.state = 'failed';
+          preload.error = err.message;
+          if (!stopPreload)
+            log.error({ err: err.message }, 'knowledge: indexing the shipped corpus failed; uploads and questions still work');
+        })
+    : Promise.resolve();
+  closers.push(async () => {
+    stopPreload = true;
+    await preloading;
+  });
+  // After the corpus is in: new uploads are embedded as they arrive (indexer), everything else by the
+  // resumable embedding step (only chunks without a vector for the model), in the background.
+  const embedding = preloading.then(() => {
+    if (!modelSide.retriever || stopPreload) return undefined;
+    knowledge.addIndexer(modelSide.retriever);
+    return modelSide.embedMissing(undefined, () => stopPreload);
+  });
+  closers.push(async () => {
+    stopPreload = true;
+    await embedding;
+  });
   registerAuditRoutes(server, db);
+  registerDeviceRoutes(server, db, devices);
+  intelligence.registerRoutes(server);
   registerOpsRoutes(server, {
     dependencies: () => dependencies,
     extensions: () => extensions,
@@ -258,6 +385,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     readyTimeoutMs: config.readyTimeoutMs,
     version: VERSION,
     startedAt,
+    devices: () => devices.list().map((d) => d.health),
   });
 
   let stopping: Promise<void> | undefined;
@@ -275,6 +403,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     writer,
     mqttIngest,
     demo,
+    devices,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();

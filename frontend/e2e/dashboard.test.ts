@@ -18,7 +18,7 @@ describe.skipIf(!canRun)('dashboard in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    t = await startTestApp({ LUNA_ADMIN_PASSWORD: 'Sonnenstrom-2026!', LUNA_DEMO: 'on', LUNA_DEMO_INTERVAL_S: '1' });
+    t = await startTestApp({ LUNA_ADMIN_PASSWORD: 'Sonnenstrom-2026!', LUNA_DEMO: 'replay', LUNA_DEMO_INTERVAL_S: '1' });
     // playwright gives the browser a fresh temporary profile of its own
     browser = await chromium.launch({
       executablePath: CHROMIUM!,

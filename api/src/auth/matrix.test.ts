@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type TestApp } from '../test/app.js';
 import { ROUTE_ACCESS } from './route-table.js';
+import { upsertEvents } from '../events/store.js';
 
 const SITE = 'musterwerk';
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
@@ -54,6 +55,18 @@ async function newUser(role = 'viewer', site = SITE) {
   expect(r.status).toBe(201);
   return { id: r.body.id as string, username };
 }
+const DISABLED_DEVICE = {
+  model: 'generic-modbus-battery',
+  protocol: 'modbus',
+  enabled: false,
+  connection: { host: '127.0.0.1', port: 1 },
+};
+async function newDevice() {
+  const id = unique('dev');
+  const r = await call(t.base, 'PUT', `/sites/${SITE}/devices/${id}`, { token: adminToken, body: DISABLED_DEVICE });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return id;
+}
 async function newKey(scopes: string[], site = SITE) {
   const r = await call(t.base, 'POST', '/api-keys', { token: adminToken, body: { name: unique('key'), siteId: site, scopes } });
   expect(r.status).toBe(201);
@@ -87,6 +100,29 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
   'GET /sites/{siteId}/series/{seriesId}/readings': async () => ({
     path: `/sites/${SITE}/series/${seriesId}/readings?from=2025-06-14T00:00:00Z&to=2025-06-15T00:00:00Z`,
   }),
+  'GET /sites/{siteId}/prices': async () => ({ path: `/sites/${SITE}/prices?from=2025-06-14T00:00:00Z&to=2025-06-15T00:00:00Z` }),
+  'POST /sites/{siteId}/prices': async () => ({
+    path: `/sites/${SITE}/prices`,
+    raw: { body: 'timestamp;price\n2025-06-14T00:00:00Z;80,5\n2025-06-14T01:00:00Z;75\n', contentType: 'text/csv' },
+  }),
+  'GET /sites/{siteId}/weather': async () => ({ path: `/sites/${SITE}/weather?from=2025-06-14T00:00:00Z&to=2025-06-15T00:00:00Z` }),
+  'POST /sites/{siteId}/weather': async () => ({
+    path: `/sites/${SITE}/weather`,
+    raw: {
+      body: 'timestamp,ghi [W/m2],temp [°C]\n2025-06-14T11:00:00Z,612,18.4\n2025-06-14T12:00:00Z,735,19.9\n',
+      contentType: 'text/csv',
+    },
+  }),
+  'GET /sites/{siteId}/forecasts': async () => ({ path: `/sites/${SITE}/forecasts?target=load` }),
+  'GET /sites/{siteId}/events': async () => ({ path: `/sites/${SITE}/events?severity=warning` }),
+  'POST /sites/{siteId}/events/{eventId}/ack': async () => {
+    const key = unique('ev');
+    await upsertEvents(t.app.db, [
+      { siteId: SITE, kind: 'anomaly.gap', severity: 'warning', startMs: 0, endMs: 900_000, message: 'matrix test', dedupKey: key },
+    ]);
+    const { rows } = await t.app.db.query<{ id: number }>('select id from events where dedup_key = $1', [key]);
+    return { path: `/sites/${SITE}/events/${rows[0]!.id}/ack` };
+  },
   'POST /ingest/readings': async () => ({
     path: '/ingest/readings',
     body: { siteId: SITE, readings: [{ series: seriesId, ts: '2025-06-14T10:00:00Z', value: 1 }] },
@@ -109,6 +145,29 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
       },
     };
   },
+  'POST /rag/ask': async () => ({ path: '/rag/ask', body: { question: 'Was regelt § 14a EnWG?' } }),
+  'GET /knowledge/documents': async () => ({ path: '/knowledge/documents' }),
+  'GET /knowledge/documents/{documentId}': async () => {
+    const r = await call(t.base, 'POST', `/ingest/doc?filename=${unique('note')}.md&type=note`, {
+      token: adminToken,
+      raw: { body: `# Matrix note\n\nLastgang ${unique('x')}`, contentType: 'text/markdown' },
+    });
+    return { path: `/knowledge/documents/${r.body.document.id}` };
+  },
+  'POST /ingest/doc': async () => ({
+    path: `/ingest/doc?filename=${unique('note')}.md&type=note`,
+    raw: { body: `# Betriebsnotiz\n\nDer Leistungspreis steigt ${unique('y')}.`, contentType: 'text/markdown' },
+  }),
+  'GET /device-models': async () => ({ path: '/device-models' }),
+  'GET /sites/{siteId}/devices': async () => ({ path: `/sites/${SITE}/devices` }),
+  'PUT /sites/{siteId}/devices/{deviceId}': async () => ({ path: `/sites/${SITE}/devices/${unique('dev')}`, body: DISABLED_DEVICE }),
+  'DELETE /sites/{siteId}/devices/{deviceId}': async () => ({ path: `/sites/${SITE}/devices/${await newDevice()}`, ok: 204 }),
+  'POST /sites/{siteId}/devices/{deviceId}/setpoints/{setpoint}': async () => ({
+    // a disabled device is not connected: a permitted caller gets 409, the others 401/403
+    path: `/sites/${SITE}/devices/${await newDevice()}/setpoints/power_setpoint_w`,
+    body: { value: 1000, revertTimeoutS: 60 },
+    ok: 409,
+  }),
   'GET /users': async () => ({ path: '/users' }),
   'POST /users': async () => ({ path: '/users', body: { username: unique('new'), password: PASSWORD, roles: [] } }),
   'PATCH /users/{userId}': async () => ({ path: `/users/${(await newUser()).id}`, body: { disabled: true } }),

@@ -43,10 +43,29 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PATCH /sites/:siteId': onSite('configure'),
   'PUT /sites/:siteId/automation': onSite('operate'),
 
+  'GET /device-models': signedIn(true),
+  'GET /sites/:siteId/devices': onSite('read'),
+  'PUT /sites/:siteId/devices/:deviceId': onSite('configure'),
+  'DELETE /sites/:siteId/devices/:deviceId': onSite('configure'),
+  'POST /sites/:siteId/devices/:deviceId/setpoints/:setpoint': onSite('operate'),
+
   'GET /sites/:siteId/series': onSite('read'),
   'POST /sites/:siteId/series': onSite('configure'),
   'GET /sites/:siteId/series/:seriesId/readings': onSite('read'),
+  'GET /sites/:siteId/prices': onSite('read'),
+  'POST /sites/:siteId/prices': onSite('configure'),
+  'GET /sites/:siteId/weather': onSite('read'),
+  'POST /sites/:siteId/weather': onSite('configure'),
+  'GET /sites/:siteId/forecasts': onSite('read'),
+  'GET /sites/:siteId/events': onSite('read'),
+  'POST /sites/:siteId/events/:eventId/ack': onSite('operate'),
   'POST /ingest/readings': inBody('ingest'),
+
+  // knowledge layer: any signed-in user (and read API keys) may ask and list; uploading needs ingest on every site
+  'POST /rag/ask': signedIn(true),
+  'GET /knowledge/documents': signedIn(true),
+  'GET /knowledge/documents/:documentId': signedIn(true),
+  'POST /ingest/doc': global('ingest'),
   'POST /sites/:siteId/imports/preview': onSite('ingest'),
   'POST /sites/:siteId/imports': onSite('ingest'),
 

@@ -132,9 +132,26 @@ describe('demo site configuration (LUNA_DEMO)', () => {
 
   it('names the variable of a bad value', () => {
     expect(issuesOf({ LUNA_DEMO: 'yes', LUNA_DEMO_INTERVAL_S: '0' })).toEqual([
-      'LUNA_DEMO: must be one of on, off (got "yes")',
+      'LUNA_DEMO: must be one of simulator, replay, on, off (got "yes")',
       'LUNA_DEMO_INTERVAL_S: must be ≥ 1 (got "0")',
     ]);
+    expect(issuesOf({ LUNA_SIM_SPEED: '0', LUNA_SIM_MODBUS_PORT: '70000' })).toEqual([
+      'LUNA_SIM_SPEED: must be > 0 (got "0")',
+      'LUNA_SIM_MODBUS_PORT: must be 0–65535 (got "70000")',
+    ]);
+  });
+
+  it.each([
+    ['the simulator by default with the embedded database', {}, 'simulator'],
+    ['the simulator for "on" (the default mode)', { LUNA_DEMO: 'on' }, 'simulator'],
+    ['the plain replay when asked', { LUNA_DEMO: 'replay' }, 'replay'],
+    ['off with PostgreSQL', { DATABASE_URL: 'postgres://luna@db:5432/luna' }, 'off'],
+  ] as Array<[string, RawConfig, string]>)('mode: %s', (_name, raw, mode) => {
+    expect(parseConfig(raw).demo).toMatchObject({ mode, sim: { speed: 1, modbusPort: 0 } });
+  });
+
+  it('reads the simulator speed and Modbus port', () => {
+    expect(parseConfig({ LUNA_SIM_SPEED: '60', LUNA_SIM_MODBUS_PORT: '1502' }).demo.sim).toEqual({ speed: 60, modbusPort: 1502 });
   });
 });
 

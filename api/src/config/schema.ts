@@ -63,8 +63,26 @@ export const ENV_VARS = {
   LUNA_RETENTION_RAW_DAYS: 'TimescaleDB only: drop raw readings older than this many days (rollups stay); default: keep everything',
   LUNA_MQTT_MAPPINGS: 'JSON file of MQTT topic mappings per site ({"sites":[{"siteId":…,"mappings":[…]}]}); unset: no MQTT ingest',
   LUNA_DEMO:
-    'on|off: replay the demo site "Musterwerk (Demo)" from real data (default: on with the embedded database, off with DATABASE_URL)',
+    'simulator|replay|off (on = simulator): the demo site "Musterwerk (Demo)" on the site simulator (devices over Modbus/SunSpec and MQTT) or as a plain replay of the real data (default: simulator with the embedded database, off with DATABASE_URL)',
   LUNA_DEMO_INTERVAL_S: 'seconds between live readings of the demo site (default 5)',
+  LUNA_PRICE_SOURCE:
+    'none|entsoe|awattar|csv: where day-ahead prices come from (default none; the demo site replays real 2023 prices anyway)',
+  LUNA_PRICE_AREA: 'bidding zone of the installation, e.g. DE-LU, AT, CH, NL, or a 16-character EIC code (default DE-LU)',
+  LUNA_ENTSOE_TOKEN: 'ENTSO-E Transparency Platform security token (required when LUNA_PRICE_SOURCE=entsoe)',
+  LUNA_ENTSOE_URL: 'ENTSO-E API base URL (default https://web-api.tp.entsoe.eu/api)',
+  LUNA_AWATTAR_URL: 'aWATTar API base URL (default https://api.awattar.de; https://api.awattar.at for AT)',
+  LUNA_PRICE_CSV: 'price CSV file (timestamp_utc,timestamp_local,price_eur_mwh or timestamp;price) when LUNA_PRICE_SOURCE=csv',
+  LUNA_WEATHER_SOURCE: 'none|openmeteo: weather forecast and history per site with coordinates (default none)',
+  LUNA_OPENMETEO_URL: 'Open-Meteo forecast API base URL (default https://api.open-meteo.com)',
+  LUNA_OPENMETEO_ARCHIVE_URL: 'Open-Meteo archive (history) API base URL (default https://archive-api.open-meteo.com)',
+  LUNA_FORECASTS: 'on|off: issue load/PV/price forecasts per site every hour and store them with their issue time (default on)',
+  LUNA_ANOMALY_SCAN: 'on|off: scan power series for anomalies every 15 min and store them as events (default on)',
+  LUNA_SIM_SPEED: 'demo simulator: simulated seconds per wall-clock second (default 1; above 1 the readings run ahead of the real time)',
+  LUNA_SIM_MODBUS_PORT:
+    'demo simulator: Modbus TCP port of its simulated inverters on 127.0.0.1 (default 0 = any free port; e.g. 1502 to poll them from outside)',
+  LUNA_DOC_MAX_BYTES: 'largest document POST /ingest/doc accepts, in bytes (default 52428800 = 50 MiB)',
+  LUNA_KNOWLEDGE_PRELOAD:
+    'on|off: index the shipped German energy laws (knowledge/) in the background on start (default on; off under the test runner)',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -135,8 +153,29 @@ export interface Config {
   ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number; retentionRawDays?: number };
   /** MQTT topic mappings file (LUNA_MQTT_MAPPINGS); validated at startup by the ingest */
   mqttIngest?: { mappingsFile: string };
-  /** the demo site replay (LUNA_DEMO); dataFile is the shipped demo/musterwerk-2023.csv */
-  demo: { enabled: boolean; intervalS: number; dataFile: string };
+  /** day-ahead prices: source and bidding zone (LUNA_PRICE_*) */
+  markets: {
+    source: 'none' | 'entsoe' | 'awattar' | 'csv';
+    area: string;
+    entsoe?: { token: string; url: string };
+    awattarUrl: string;
+    csvFile?: string;
+  };
+  /** weather per site (LUNA_WEATHER_SOURCE, LUNA_OPENMETEO_*) */
+  weather: { source: 'none' } | { source: 'openmeteo'; forecastUrl: string; archiveUrl: string };
+  /** scheduled forecasts (LUNA_FORECASTS) and anomaly scans (LUNA_ANOMALY_SCAN) */
+  intelligence: { forecasts: boolean; anomalyScan: boolean };
+  /** the demo site (LUNA_DEMO): on the simulator or a plain replay; dataFile is the shipped demo/musterwerk-2023.csv */
+  demo: {
+    enabled: boolean;
+    mode: 'simulator' | 'replay' | 'off';
+    intervalS: number;
+    dataFile: string;
+    /** the in-process site simulator (mode 'simulator') */
+    sim: { speed: number; modbusPort: number };
+  };
+  /** knowledge layer: upload size limit (LUNA_DOC_MAX_BYTES) and preloading of the shipped corpus */
+  knowledge: { docMaxBytes: number; preload: boolean };
 }
 
 /** The shipped demo data (repository root demo/; the same depth from api/src/config and api/dist/config). */
@@ -327,6 +366,36 @@ export function parseConfig(raw: RawConfig): Config {
     });
   }
 
+  const priceSource = read('LUNA_PRICE_SOURCE', oneOf(['none', 'entsoe', 'awattar', 'csv']), 'none');
+  const markets: Config['markets'] = {
+    source: priceSource,
+    area: read(
+      'LUNA_PRICE_AREA',
+      z.string().regex(/^([A-Z]{2}(-[A-Z0-9]{1,4})?|10Y[0-9A-Z-]{13})$/, 'must be a bidding zone such as DE-LU or an EIC code'),
+      'DE-LU',
+    ),
+    awattarUrl: read('LUNA_AWATTAR_URL', url(['http', 'https']), 'https://api.awattar.de'),
+  };
+  if (priceSource === 'entsoe')
+    markets.entsoe = {
+      token: need('LUNA_ENTSOE_TOKEN', 'LUNA_PRICE_SOURCE=entsoe'),
+      url: read('LUNA_ENTSOE_URL', url(['http', 'https']), 'https://web-api.tp.entsoe.eu/api'),
+    };
+  if (priceSource === 'csv') markets.csvFile = need('LUNA_PRICE_CSV', 'LUNA_PRICE_SOURCE=csv');
+  const weatherSource = read('LUNA_WEATHER_SOURCE', oneOf(['none', 'openmeteo']), 'none');
+  const weather: Config['weather'] =
+    weatherSource === 'openmeteo'
+      ? {
+          source: 'openmeteo',
+          forecastUrl: read('LUNA_OPENMETEO_URL', url(['http', 'https']), 'https://api.open-meteo.com'),
+          archiveUrl: read('LUNA_OPENMETEO_ARCHIVE_URL', url(['http', 'https']), 'https://archive-api.open-meteo.com'),
+        }
+      : { source: 'none' };
+  const intelligence: Config['intelligence'] = {
+    forecasts: read('LUNA_FORECASTS', oneOf(['on', 'off']), 'on') === 'on',
+    anomalyScan: read('LUNA_ANOMALY_SCAN', oneOf(['on', 'off']), 'on') === 'on',
+  };
+
   const config: Config = {
     http: { host: read('LUNA_HOST', z.string().min(1), '127.0.0.1'), port: read('LUNA_PORT', port, 8080) },
     logLevel: read('LUNA_LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
@@ -344,22 +413,43 @@ export function parseConfig(raw: RawConfig): Config {
     eventBus,
     auth,
     corsOrigins,
+    markets,
+    weather,
+    intelligence,
     ingest: {
       bufferDir: `${dataDir.replace(/\/+$/, '')}/buffer`,
       bufferMaxBytes: read('LUNA_BUFFER_MAX_MB', positiveInt(1_000_000), 1024) * 1024 * 1024,
       rateLimitPerMin: read('LUNA_INGEST_RATE_LIMIT', positiveInt(1_000_000), 600),
       ...(env.LUNA_RETENTION_RAW_DAYS !== undefined ? { retentionRawDays: read('LUNA_RETENTION_RAW_DAYS', positiveInt(36_500), 0) } : {}),
     },
-    demo: {
-      enabled: read('LUNA_DEMO', oneOf(['on', 'off']), database.adapter === 'pglite' ? 'on' : 'off') === 'on',
+    demo: demoConfig(read('LUNA_DEMO', oneOf(['simulator', 'replay', 'on', 'off']), database.adapter === 'pglite' ? 'simulator' : 'off'), {
       intervalS: read('LUNA_DEMO_INTERVAL_S', positiveInt(3_600), 5),
       dataFile: DEMO_DATA_FILE,
+      sim: {
+        speed: read(
+          'LUNA_SIM_SPEED',
+          z.coerce.number({ message: 'must be a number' }).gt(0, 'must be > 0').max(86_400, 'must be ≤ 86400'),
+          1,
+        ),
+        modbusPort: read('LUNA_SIM_MODBUS_PORT', port, 0),
+      },
+    }),
+    knowledge: {
+      docMaxBytes: read('LUNA_DOC_MAX_BYTES', positiveInt(1024 * 1024 * 1024), 50 * 1024 * 1024),
+      // vitest sets VITEST: suites that start the service do not each index the 3.9 MB corpus
+      preload: read('LUNA_KNOWLEDGE_PRELOAD', oneOf(['on', 'off']), process.env.VITEST ? 'off' : 'on') === 'on',
     },
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
     ...(optional('LUNA_MQTT_MAPPINGS') ? { mqttIngest: { mappingsFile: optional('LUNA_MQTT_MAPPINGS')! } } : {}),
   };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/** LUNA_DEMO: `on` is the default mode (the simulator). */
+function demoConfig(value: 'simulator' | 'replay' | 'on' | 'off', rest: Omit<Config['demo'], 'enabled' | 'mode'>): Config['demo'] {
+  const mode = value === 'on' ? 'simulator' : value;
+  return { enabled: mode !== 'off', mode, ...rest };
 }
 
 /** Remove the password from a URL so it can be logged. */

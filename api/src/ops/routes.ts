@@ -20,7 +20,32 @@ const Ready = Type.Object({
   extensions: Type.Object({ timescaledb: Type.Boolean(), vector: Type.Boolean() }),
   version: Type.String(),
   uptimeS: Type.Integer({ description: 'seconds since the service started' }),
+  devices: Type.Optional(
+    Type.Array(
+      Type.Object({
+        siteId: Type.String(),
+        deviceId: Type.String(),
+        protocol: Type.String(),
+        state: Type.String({ description: 'connecting, online, degraded, offline, stopped' }),
+        lastValueMs: Type.Union([Type.Number(), Type.Null()], { description: 'time of the newest value (epoch ms)' }),
+        errors: Type.Integer({ description: 'errors since start, all kinds (details: GET /sites/:siteId/devices)' }),
+        lastError: Type.Union([Type.String(), Type.Null()]),
+      }),
+      { description: 'Field devices; an offline device does not make the service not_ready' },
+    ),
+  ),
 });
+
+/** What /ready shows of a device (DeviceHealth from api/src/devices/driver.ts fits). */
+export interface ReadyDevice {
+  siteId: string;
+  deviceId: string;
+  protocol: string;
+  state: string;
+  lastValueMs: number | null;
+  errors: Record<string, number>;
+  lastError: { message: string } | null;
+}
 
 export interface OpsContext {
   dependencies: () => readonly Dependency[];
@@ -29,6 +54,8 @@ export interface OpsContext {
   readyTimeoutMs: number;
   version: string;
   startedAt: number;
+  /** field devices' health (shown, not part of readiness) */
+  devices?: () => readonly ReadyDevice[];
 }
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
@@ -69,6 +96,19 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: OpsContext): void {
         extensions: ctx.extensions(),
         version: ctx.version,
         uptimeS: Math.floor((Date.now() - ctx.startedAt) / 1000),
+        ...(ctx.devices
+          ? {
+              devices: ctx.devices().map((d) => ({
+                siteId: d.siteId,
+                deviceId: d.deviceId,
+                protocol: d.protocol,
+                state: d.state,
+                lastValueMs: d.lastValueMs,
+                errors: Object.values(d.errors).reduce((a, b) => a + b, 0),
+                lastError: d.lastError?.message ?? null,
+              })),
+            }
+          : {}),
       });
     },
   );

@@ -14,6 +14,9 @@ export const services = {
   mqtt: process.env.MQTT_URL,
   prometheus: process.env.PROMETHEUS_URL,
   prometheusConfig: process.env.PROMETHEUS_CONFIG,
+  tika: process.env.TIKA_URL,
+  /** venv python with pymodbus (its `pymodbus.simulator`) and asyncua: third-party test peers */
+  python: process.env.LUNA_PYTHON,
 };
 
 /** Creates an empty database on the test PostgreSQL server; `drop()` removes it. */
