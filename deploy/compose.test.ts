@@ -401,9 +401,14 @@ describe('Dockerfile', () => {
     expect(instructions.at(-1)).toBe('CMD ["node", "api/dist/main.js"]');
   });
 
-  it('copies everything the API reads at run time (package.json, dist, frontend/dist, migrations)', () => {
+  it('copies everything the API reads at run time (package.json, dist, frontend/dist, migrations, data folders)', () => {
     for (const path of ['/app/api/package.json', '/app/api/dist', '/app/frontend/dist', '/app/migrations', '/app/node_modules']) {
       expect(dockerfile, `runtime stage copies ${path}`).toContain(`--from=build --chown=root:root ${path}`);
+    }
+    // data folders read at run time (tariffs, device models, law corpus, demo data)
+    for (const dir of ['tariffs', 'devices', 'knowledge', 'demo']) {
+      expect(dockerfile, `runtime stage copies ${dir}/`).toMatch(new RegExp(`^COPY (--chown=\\S+ )?${dir} ${dir}$`, 'm'));
+      expect(existsSync(join(REPO, dir)), `${dir}/ exists in the repository`).toBe(true);
     }
     for (const path of ['migrations', 'api/src/main.ts', 'frontend/index.html', 'package-lock.json']) {
       expect(existsSync(join(REPO, path)), `${path} exists in the repository`).toBe(true);
