@@ -3,6 +3,7 @@
  * Pure and deterministic: the randomness is a seeded PRNG (mulberry32); the same seed gives the same faults.
  */
 import type { Point } from './detect.js';
+import { mulberry32 } from '../random.js';
 
 export type FaultKind = 'gap' | 'stuck' | 'spike' | 'negative' | 'level_shift';
 export const FAULT_KINDS: readonly FaultKind[] = ['gap', 'stuck', 'spike', 'negative', 'level_shift'];
@@ -49,17 +50,7 @@ export const DEFAULT_INJECT_OPTIONS: Omit<InjectOptions, 'seed' | 'count'> = {
   levelShiftFactor: 1.6,
 };
 
-/** mulberry32: a small, fast, seedable PRNG returning numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Returns a modified copy of `points` (sorted by time) and the faults that were placed, sorted by start. */
 export function injectFaults(

@@ -1,6 +1,7 @@
 /** Tiny builders for optimiser tests and the benchmark: tariffs, batteries, seeded random cases. */
 import { parseTariff, type Tariff } from '../tariffs/schema.js';
 import { STEP_MS, type BatteryInput, type OptimiserInput } from './model.js';
+import { mulberry32 } from '../random.js';
 
 /** 2023-06-05 00:00 Europe/Berlin (a Monday, CEST) */
 export const T0 = Date.parse('2023-06-04T22:00:00Z');
@@ -43,17 +44,8 @@ export function battery(over: Partial<BatteryInput> = {}): BatteryInput {
   };
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same cases. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the same seed gives the same cases. */
+export const rng = mulberry32;
 
 /** A day-shaped PV curve (peak at local noon-ish), W. */
 export function pvCurve(n: number, peakW: number, startMs = T0): number[] {
