@@ -118,6 +118,35 @@ export class DeviceWriteError extends Error {
   }
 }
 
+/**
+ * The one limit check every driver runs before it writes: the setpoint exists, the value lies in
+ * its [min, max], and the revert timeout is an integer 1..maxRevertTimeoutS. Throws a
+ * DeviceWriteError naming what is wrong; returns the setpoint and the revert timeout to write.
+ */
+export function checkSetpointWrite<S extends { name: string; unit: string; min: number; max: number; maxRevertTimeoutS: number }>(
+  deviceId: string,
+  setpoints: readonly S[],
+  name: string,
+  value: number,
+  options: WriteOptions,
+): { sp: S; revertS: number } {
+  const sp = setpoints.find((s) => s.name === name);
+  if (!sp)
+    throw new DeviceWriteError(
+      `device ${deviceId} has no setpoint "${name}" (known: ${setpoints.map((s) => s.name).join(', ') || 'none'})`,
+      'unknown_setpoint',
+    );
+  if (!Number.isFinite(value) || value < sp.min || value > sp.max)
+    throw new DeviceWriteError(`${name} = ${value} ${sp.unit} is outside ${sp.min}..${sp.max} ${sp.unit}`, 'out_of_range');
+  const revertS = options.revertTimeoutS;
+  if (!Number.isInteger(revertS) || revertS < 1 || revertS > sp.maxRevertTimeoutS)
+    throw new DeviceWriteError(
+      `revert timeout ${revertS} s: an integer 1..${sp.maxRevertTimeoutS} s is required`,
+      'invalid_revert_timeout',
+    );
+  return { sp, revertS };
+}
+
 /** Creates a driver for a device (see ./registry.ts for the protocol → factory table). */
 export type DriverFactory = (config: DeviceConfig, model: DeviceModel, sink: DeviceSink, deps: DriverDeps) => DeviceDriver;
 

@@ -12,6 +12,7 @@
 import type { Rejection } from '../../ingest/model.js';
 import type { DeviceConfig, DeviceModel, DeviceSetpoint, ModbusConnection } from '../definition.js';
 import {
+  checkSetpointWrite,
   DeviceWriteError,
   type DeviceBatch,
   type DeviceDriver,
@@ -105,20 +106,13 @@ export abstract class PollingModbusDriver implements DeviceDriver {
   }
 
   async write(name: string, value: number, options: WriteOptions): Promise<WriteOutcome> {
-    const sp = this.model.setpoints.find((s) => s.name === name);
-    if (!sp)
-      throw new DeviceWriteError(
-        `device ${this.config.id} has no setpoint "${name}" (known: ${this.model.setpoints.map((s) => s.name).join(', ') || 'none'})`,
-        'unknown_setpoint',
-      );
-    if (!Number.isFinite(value) || value < sp.min || value > sp.max)
-      throw new DeviceWriteError(`${name} = ${value} ${sp.unit} is outside ${sp.min}..${sp.max} ${sp.unit}`, 'out_of_range');
-    const revert = options.revertTimeoutS;
-    if (!Number.isInteger(revert) || revert < 1 || revert > sp.maxRevertTimeoutS)
-      throw new DeviceWriteError(
-        `revert timeout ${revert} s: an integer 1..${sp.maxRevertTimeoutS} s is required`,
-        'invalid_revert_timeout',
-      );
+    const { sp, revertS: revert } = checkSetpointWrite(
+      this.config.id,
+      this.model.setpoints as ReadonlyArray<(typeof this.model.setpoints)[number]>,
+      name,
+      value,
+      options,
+    );
     // an offline device is not written to, even while a reconnect attempt has the socket open
     const state = this.tracker.state;
     if (state === 'offline' || state === 'connecting' || state === 'stopped' || !this.client.connected || !this.prepared)

@@ -17,6 +17,7 @@ import { matchTopic } from '../../ingest/mqtt/topic.js';
 import type { Rejection } from '../../ingest/model.js';
 import type { DeviceConfig, MqttCommand, MqttConnection, MqttModel } from '../definition.js';
 import {
+  checkSetpointWrite,
   DeviceWriteError,
   type DeviceDriver,
   type DeviceHealth,
@@ -249,16 +250,7 @@ export class MqttDeviceDriver implements DeviceDriver {
   }
 
   async write(name: string, value: number, options: WriteOptions): Promise<WriteOutcome> {
-    const sp = this.model.setpoints.find((s) => s.name === name);
-    if (!sp) throw new DeviceWriteError(`device ${this.config.id} has no setpoint "${name}"`, 'unknown_setpoint');
-    if (!Number.isFinite(value) || value < sp.min || value > sp.max)
-      throw new DeviceWriteError(`${name} = ${value} ${sp.unit} is outside ${sp.min}..${sp.max} ${sp.unit}`, 'out_of_range');
-    const revert = options.revertTimeoutS;
-    if (!Number.isInteger(revert) || revert < 1 || revert > sp.maxRevertTimeoutS)
-      throw new DeviceWriteError(
-        `revert timeout ${revert} s: an integer 1..${sp.maxRevertTimeoutS} s is required`,
-        'invalid_revert_timeout',
-      );
+    const { sp, revertS: revert } = checkSetpointWrite(this.config.id, this.model.setpoints, name, value, options);
     const c = this.client;
     if (!c?.connected) throw new DeviceWriteError(`device ${this.config.id}: broker not connected`, 'not_connected');
     try {

@@ -30,6 +30,7 @@ import {
 import type { Rejection } from '../../ingest/model.js';
 import type { DeviceConfig, OpcuaAddress, OpcuaConnection, OpcuaModel } from '../definition.js';
 import {
+  checkSetpointWrite,
   DeviceWriteError,
   type DeviceBatch,
   type DeviceDriver,
@@ -291,16 +292,7 @@ export class OpcuaDriver implements DeviceDriver {
   }
 
   async write(name: string, value: number, options: WriteOptions): Promise<WriteOutcome> {
-    const sp = this.model.setpoints.find((s) => s.name === name);
-    if (!sp) throw new DeviceWriteError(`device ${this.config.id} has no setpoint "${name}"`, 'unknown_setpoint');
-    if (!Number.isFinite(value) || value < sp.min || value > sp.max)
-      throw new DeviceWriteError(`${name} = ${value} ${sp.unit} is outside ${sp.min}..${sp.max} ${sp.unit}`, 'out_of_range');
-    const revert = options.revertTimeoutS;
-    if (!Number.isInteger(revert) || revert < 1 || revert > sp.maxRevertTimeoutS)
-      throw new DeviceWriteError(
-        `revert timeout ${revert} s: an integer 1..${sp.maxRevertTimeoutS} s is required`,
-        'invalid_revert_timeout',
-      );
+    const { sp, revertS: revert } = checkSetpointWrite(this.config.id, this.model.setpoints, name, value, options);
     const s = this.session;
     if (!s) throw new DeviceWriteError(`device ${this.config.id}: not connected`, 'not_connected');
     const raw = sp.target.scale ? value / sp.target.scale : value;
