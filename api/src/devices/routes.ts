@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/index.js';
 import { contextOf } from '../auth/guard.js';
 import { HttpError } from '../http/errors.js';
 import { errorResponses, notFound, strict } from '../http/schemas.js';
-import { getSite } from '../sites/index.js';
+import { mustGetSite } from '../sites/index.js';
 import type { Database } from '../store/index.js';
 import { DeviceWriteError, DEVICE_ERROR_KINDS, CONNECTION_STATES } from './driver.js';
 import { DeviceConfigError, redact, type DeviceService } from './service.js';
@@ -87,10 +87,6 @@ const WriteResult = Type.Object({
   atMs: Type.Number(),
 });
 
-async function mustHaveSite(db: Database, siteId: string): Promise<void> {
-  if (!(await getSite(db, siteId))) throw new HttpError(404, 'not_found', `No site "${siteId}"`);
-}
-
 export function registerDeviceRoutes(app: FastifyInstance, db: Database, devices: DeviceService): void {
   app.get(
     '/device-models',
@@ -154,7 +150,7 @@ export function registerDeviceRoutes(app: FastifyInstance, db: Database, devices
       },
     },
     async (req) => {
-      await mustHaveSite(db, req.params.siteId);
+      await mustGetSite(db, req.params.siteId);
       return devices.list(req.params.siteId);
     },
   );
@@ -173,7 +169,7 @@ export function registerDeviceRoutes(app: FastifyInstance, db: Database, devices
     },
     async (req) => {
       const { siteId, deviceId } = req.params;
-      await mustHaveSite(db, siteId);
+      await mustGetSite(db, siteId);
       const before = devices.get(siteId, deviceId);
       let config;
       try {

@@ -1,8 +1,8 @@
 /** Stored forecasts of a site: the latest per model, as issued at or before a given instant. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http/errors.js';
 import { errorResponses, notFound, strict } from '../http/schemas.js';
+import { mustGetSite } from '../sites/index.js';
 import type { Database } from '../store/index.js';
 import { latestForecasts } from './store.js';
 
@@ -48,8 +48,7 @@ export function registerForecastRoutes(app: FastifyInstance, db: Database): void
       },
     },
     async (req) => {
-      const { rows } = await db.query('select 1 from sites where id = $1', [req.params.siteId]);
-      if (rows.length === 0) throw new HttpError(404, 'not_found', `No site ${req.params.siteId}`);
+      await mustGetSite(db, req.params.siteId);
       const issuedBeforeMs = req.query.issuedBefore === undefined ? undefined : Date.parse(req.query.issuedBefore);
       const list = await latestForecasts(db, req.params.siteId, req.query.target, {
         ...(issuedBeforeMs !== undefined ? { issuedBeforeMs } : {}),

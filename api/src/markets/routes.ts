@@ -3,7 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/index.js';
 import { contextOf } from '../auth/guard.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, parseTimeRange } from '../http/errors.js';
+import { mustGetSite } from '../sites/index.js';
 import { errorResponses, notFound, strict } from '../http/schemas.js';
 import type { Database } from '../store/index.js';
 import { parsePriceCsv } from './csv.js';
@@ -28,11 +29,6 @@ const PriceRate = Type.Object({
 export interface PriceRouteOptions {
   /** Bidding zone of the installation (LUNA_PRICE_AREA). */
   zone: string;
-}
-
-async function assertSite(db: Database, siteId: string): Promise<void> {
-  const { rows } = await db.query('select 1 from sites where id = $1', [siteId]);
-  if (rows.length === 0) throw new HttpError(404, 'not_found', `No site ${siteId}`);
 }
 
 export function registerPriceRoutes(app: FastifyInstance, db: Database, opts: PriceRouteOptions): void {
@@ -71,11 +67,8 @@ export function registerPriceRoutes(app: FastifyInstance, db: Database, opts: Pr
       },
     },
     async (req) => {
-      const fromMs = Date.parse(req.query.from);
-      const toMs = Date.parse(req.query.to);
-      if (!(toMs > fromMs)) throw new HttpError(400, 'bad_range', 'to must be after from');
-      if (toMs - fromMs > 400 * 86_400_000) throw new HttpError(400, 'bad_range', 'at most 400 days per request');
-      await assertSite(db, req.params.siteId);
+      const { fromMs, toMs } = parseTimeRange(req.query.from, req.query.to, 400);
+      await mustGetSite(db, req.params.siteId);
       const own = await queryPrices(db, siteScope(req.params.siteId), fromMs, toMs, ['upload', 'demo-replay']);
       const market = await queryPrices(db, opts.zone, fromMs, toMs, ['entsoe', 'awattar', 'csv']);
       const byStart = new Map(market.map((r) => [r.startMs, r]));
@@ -136,7 +129,7 @@ export function registerPriceRoutes(app: FastifyInstance, db: Database, opts: Pr
     },
     async (req) => {
       if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_upload', 'Send the CSV as the request body');
-      await assertSite(db, req.params.siteId);
+      await mustGetSite(db, req.params.siteId);
       const parsed = parsePriceCsv(req.body.toString('utf8'));
       if (parsed.rates.length === 0) {
         const first = parsed.errors[0];

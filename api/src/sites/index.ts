@@ -49,7 +49,8 @@ export async function getSite(db: Database, id: string): Promise<SiteView | unde
     : undefined;
 }
 
-async function mustGetSite(db: Database, id: string): Promise<SiteView> {
+/** The site, or a 404 naming it — the one existence check for routes under /sites/:siteId. */
+export async function mustGetSite(db: Database, id: string): Promise<SiteView> {
   const site = await getSite(db, id);
   if (!site) throw new HttpError(404, 'not_found', `No site "${id}"`);
   return site;

@@ -1,7 +1,7 @@
 /** Series of a site and their readings, raw or from rollups. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http/errors.js';
+import { HttpError, parseTimeRange } from '../http/errors.js';
 import { errorResponses, ErrorBody, notFound, strict } from '../http/schemas.js';
 import { QUANTITIES, SEMANTICS } from '../ingest/model.js';
 import type { Database } from '../store/index.js';
@@ -159,9 +159,7 @@ export function registerSeriesRoutes(app: FastifyInstance, db: Database): void {
     async (req) => {
       const s = await getSeries(db, req.params.siteId, req.params.seriesId);
       if (!s) throw new HttpError(404, 'not_found', `No series ${req.params.seriesId} on site ${req.params.siteId}`);
-      const fromMs = Date.parse(req.query.from);
-      const toMs = Date.parse(req.query.to);
-      if (!(toMs > fromMs)) throw new HttpError(400, 'bad_range', 'to must be after from');
+      const { fromMs, toMs } = parseTimeRange(req.query.from, req.query.to);
       const resolution = (req.query.resolution as Resolution | undefined) ?? autoResolution(toMs - fromMs);
       const agg = req.query.agg as Aggregate;
       const points = await queryReadings(db, s.id, fromMs, toMs, resolution, agg);

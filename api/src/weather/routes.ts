@@ -1,7 +1,8 @@
 /** Weather of a site: observed history and the latest forecast (as known at `issuedBefore`). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http/errors.js';
+import { HttpError, parseTimeRange } from '../http/errors.js';
+import { mustGetSite } from '../sites/index.js';
 import { errorResponses, notFound, strict } from '../http/schemas.js';
 import type { Database } from '../store/index.js';
 import { recordAudit } from '../audit/index.js';
@@ -65,12 +66,8 @@ export function registerWeatherRoutes(app: FastifyInstance, db: Database): void 
       },
     },
     async (req) => {
-      const fromMs = Date.parse(req.query.from);
-      const toMs = Date.parse(req.query.to);
-      if (!(toMs > fromMs)) throw new HttpError(400, 'bad_range', 'to must be after from');
-      if (toMs - fromMs > 400 * 86_400_000) throw new HttpError(400, 'bad_range', 'at most 400 days per request');
-      const { rows } = await db.query('select 1 from sites where id = $1', [req.params.siteId]);
-      if (rows.length === 0) throw new HttpError(404, 'not_found', `No site ${req.params.siteId}`);
+      const { fromMs, toMs } = parseTimeRange(req.query.from, req.query.to, 400);
+      await mustGetSite(db, req.params.siteId);
       const issuedBefore = req.query.issuedBefore === undefined ? undefined : Date.parse(req.query.issuedBefore);
       const history = await queryWeatherHistory(db, req.params.siteId, fromMs, Math.min(toMs, issuedBefore ?? toMs));
       const fc = await latestWeatherForecast(db, req.params.siteId, fromMs, toMs, issuedBefore);
