@@ -109,7 +109,11 @@ function applyOne(rule: Rule, s: TickState, intent: Intent): { intent: Intent; c
       const surplus = Math.max(0, pv() - s.loadW);
       if (p < -surplus) {
         const why =
-          rule.type === 'noGridCharge' ? 'no charging from the grid' : `price ${s.spotPriceEurPerMWh} ≥ ${rule.maxPriceEurPerMWh} EUR/MWh`;
+          rule.type === 'noGridCharge'
+            ? 'no charging from the grid'
+            : Number.isFinite(s.spotPriceEurPerMWh)
+              ? `price ${s.spotPriceEurPerMWh} ≥ ${rule.maxPriceEurPerMWh} EUR/MWh`
+              : `price unknown (limit ${rule.maxPriceEurPerMWh} EUR/MWh)`;
         setP(-surplus, why);
       }
       break;

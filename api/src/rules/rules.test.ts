@@ -99,6 +99,10 @@ describe('applyRules', () => {
       -100_000,
     );
     expect(applyRules(selfConsumptionRules(), tick(), { batteryPowerW: -300_000 }).intent.batteryPowerW).toBeCloseTo(0, 9);
+    // an unknown price (the control loop passes +∞) never allows grid charging
+    const unknown = applyRules(cheap, tick({ spotPriceEurPerMWh: Number.POSITIVE_INFINITY, pvW: 0 }), { batteryPowerW: -300_000 });
+    expect(unknown.intent.batteryPowerW).toBeCloseTo(0, 9);
+    expect(unknown.changes[0]?.reason).toMatch(/price unknown/);
   });
 });
 
