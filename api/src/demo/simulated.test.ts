@@ -1,12 +1,12 @@
 /**
  * The demo site on the simulator in the running service (PGlite, embedded MQTT, 1 s interval):
  * live data through every real path — meters over MQTT ingest, inverters over Modbus/SunSpec
- * drivers — and the demo controller's battery setpoint through the SunSpec write path.
+ * drivers — and the control agents' battery setpoint through the SunSpec write path.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATA_FILE } from '../config/schema.js';
-import { startTestApp, type TestApp } from '../test/app.js';
+import { call, startTestApp, type TestApp } from '../test/app.js';
 import { parseDemoCsv, powersAt } from './replay.js';
 import type { SimulatedDemo } from './simulated.js';
 
@@ -37,7 +37,13 @@ describe('the demo site on the simulator (LUNA_DEMO=simulator, embedded MQTT)', 
   let sim: SimulatedDemo;
   beforeAll(async () => {
     startedAt = Date.now();
-    t = await startTestApp({ LUNA_DEMO: 'simulator', LUNA_DEMO_INTERVAL_S: '1', LUNA_MQTT: 'embedded', LUNA_MQTT_EMBEDDED_PORT: '0' });
+    t = await startTestApp({
+      LUNA_DEMO: 'simulator',
+      LUNA_DEMO_INTERVAL_S: '1',
+      LUNA_MQTT: 'embedded',
+      LUNA_MQTT_EMBEDDED_PORT: '0',
+      LUNA_ADMIN_PASSWORD: 'Tessellate-Harbor-77',
+    });
     sim = t.app.demo as SimulatedDemo;
   });
   afterAll(async () => t?.close());
@@ -115,14 +121,57 @@ describe('the demo site on the simulator (LUNA_DEMO=simulator, embedded MQTT)', 
     }
   });
 
-  it('the demo controller writes the battery setpoint through the SunSpec driver (124 StorCtl_Mod, OutWRte, revert timeout)', async () => {
-    await until('a controller write', async () => (sim.controller.writes > 0 ? true : undefined));
-    expect(sim.controller.failures).toBe(0);
+  it('the control agents write the battery setpoint through the SunSpec driver (124 StorCtl_Mod, OutWRte, the asset revert timeout) and store each command', async () => {
+    // a write may fail while the service is still starting (recorded with its error, retried next tick)
+    const cmd = await until('a successful control command for the battery', async () => {
+      const rows = await q<{ source: string; result: string; revert_timeout_s: number; written_w: number }>(
+        "select source, result, revert_timeout_s, written_w from control_commands where site_id = 'demo' and asset_id = 'battery' and result = 'ok' order by id desc limit 1",
+      );
+      return rows[0];
+    });
+    for (const f of await q<{ error: string | null }>("select error from control_commands where site_id = 'demo' and result = 'failed'"))
+      expect(f.error).toMatch(/\S/);
+    expect(cmd.revert_timeout_s).toBe(60);
     expect(sim.simulator.site.batterySetpointActive).toBe(true);
     const storCtl = sim.simulator.battery.layout.find((e) => e.id === 124)!;
     const regs = sim.simulator.battery.readHolding(storCtl.address, 18);
     expect(regs[5]).toBe(2); // StorCtl_Mod = DISCHARGE mode (OutWRte carries the signed setpoint)
-    expect(regs[15]).toBe(10); // InOutWRte_RvrtTms = 3 intervals of 1 s, at least 10 s
+    expect(regs[15]).toBe(60); // InOutWRte_RvrtTms = the battery asset's revertTimeoutS (simulated seconds at speed 1)
+    // the demo site's automation was switched on at its first start, audited
+    expect(await q("select automation_enabled from sites where id = 'demo'")).toEqual([{ automation_enabled: true }]);
+    const status = t.app.control.service!.status('demo')!;
+    expect(status.agents.find((a) => a.assetId === 'battery')).toMatchObject({ mode: 'auto', lastResult: 'ok' });
+  });
+
+  it('GET /sites/demo/control/commands and /control/agents show the commands (paged) and the agents', async () => {
+    const token = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: 'Tessellate-Harbor-77' } })).body
+      .accessToken;
+    await until('three battery commands', async () => {
+      const rows = await q<{ n: number }>(
+        "select count(*)::int as n from control_commands where site_id = 'demo' and asset_id = 'battery'",
+      );
+      return rows[0]!.n >= 3 ? true : undefined;
+    });
+    const page = await call(t.base, 'GET', '/sites/demo/control/commands?limit=2&assetId=battery', { token });
+    expect(page.status).toBe(200);
+    expect(page.body.commands).toHaveLength(2);
+    expect(page.body.commands[0]).toMatchObject({
+      siteId: 'demo',
+      assetId: 'battery',
+      deviceId: 'battery',
+      setpoint: 'power',
+      revertTimeoutS: 60,
+      result: 'ok',
+    });
+    expect(page.body.commands[0].id).toBeGreaterThan(page.body.commands[1].id);
+    const next = await call(t.base, 'GET', `/sites/demo/control/commands?limit=2&beforeId=${page.body.nextBeforeId}`, { token });
+    expect(next.body.commands[0].id).toBeLessThan(page.body.commands[1].id);
+    const agents = await call(t.base, 'GET', '/sites/demo/control/agents', { token });
+    expect(agents.status).toBe(200);
+    expect(agents.body).toMatchObject({ siteId: 'demo', running: true, overdue: false });
+    expect(agents.body.agents.map((a: { assetId: string }) => a.assetId).sort()).toEqual(['battery', 'pv']);
+    const bad = await call(t.base, 'GET', '/sites/demo/control/commands?source=guess', { token });
+    expect(bad.status).toBe(400);
   });
 });
 

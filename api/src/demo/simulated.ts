@@ -6,7 +6,7 @@
  *   simulator ──Modbus TCP/SunSpec (127.0.0.1:LUNA_SIM_MODBUS_PORT)──▶ SunSpec drivers (devices/, attached to
  *                                                                        the device layer at speed 1) ──▶ ingest bus
  *             ──MQTT JSON (luna-sim/demo/grid, /load)──▶ broker ──▶ MQTT ingest (ingest/mqtt/) ──▶ ingest bus
- *   demo controller ──driver.write('power', W, revert timeout)──▶ SunSpec 124 ──▶ battery physics
+ *   control agents (api/src/control) ──driver.write('power' W / 'limit' %, revert timeout)──▶ SunSpec 124 / 123 ──▶ physics
  *
  * Series: grid/power, grid/energy_import, grid/energy_export, load/power (meters over MQTT);
  * pv/power, pv/energy, battery/power, battery/soc, battery/energy_discharged (inverters over
@@ -14,9 +14,12 @@
  * charts are not empty. When MQTT is off (LUNA_MQTT=off) the meter values are handed to the
  * ingest bus directly — a fallback, said so in the log.
  *
- * The demo controller is a stand-in until the control layer exists: peak shaving at 400 kW and
- * charging from PV surplus, from the simulated meter's values, written through the battery's
- * SunSpec driver every interval with a revert timeout of three intervals (in simulated seconds).
+ * The demo site is controlled by Luna's control agents (api/src/control, wired in app.ts when
+ * LUNA_CONTROL=on): they follow the stored plan, shave peaks in real time and write through these
+ * SunSpec drivers with the assets' revert timeouts (simulated seconds). Every reading on its way to
+ * the ingest bus passes `measurements` (a ReadingsTap), so the agents see it at once. On the first
+ * start the demo site's automation is switched on (audited); an operator's later stop is kept.
+ * With LUNA_CONTROL=off nothing drives the battery: it idles.
  */
 import { readFileSync } from 'node:fs';
 import { DEVICE_MODELS_DIR, validateModelJson } from '../devices/catalog.js';
@@ -33,6 +36,8 @@ import { meterMappings } from '../simulator/meter.js';
 import { demoProfile } from '../simulator/profile.js';
 import { startSimulator, type RunningSimulator } from '../simulator/runner.js';
 import { REFERENCE_SITE } from '../simulator/site.js';
+import { recordAudit, SYSTEM } from '../audit/index.js';
+import { ReadingsTap } from '../control/measurements.js';
 import { backfillPoints, parseDemoCsv } from './replay.js';
 import {
   BACKFILL_DAYS,
@@ -55,7 +60,10 @@ export const SIM_SERIES: readonly DemoSeriesSpec[] = [
 
 /** The MQTT topic prefix of the demo site's meters. */
 export const DEMO_METER_PREFIX = 'luna-sim/demo';
-/** Peak-shaving threshold of the demo controller, W. */
+/**
+ * Peak-shaving threshold of the former stand-in demo controller, W. No controller uses it any more
+ * (the control agents hold the plan's peak target); still exported by api/src/demo/index.ts.
+ */
 export const DEMO_PEAK_LIMIT_W = 400_000;
 
 /** Where the demo's devices run when the service has a device layer (api/src/devices/service.ts): health in /ready, metrics, the API. */
@@ -89,8 +97,8 @@ export interface SimulatedDemo extends DemoReplay {
   meterPath: 'mqtt' | 'ingest-bus';
   /** every series of the demo site by key */
   allSeriesIds: Record<string, number>;
-  /** battery setpoint writes by the demo controller: done / failed */
-  controller: { writes: number; failures: number; lastError: string | undefined };
+  /** every reading of the demo site on its way to the ingest bus (the control agents read it) */
+  measurements: ReadingsTap;
 }
 
 function loadModel(id: string): DeviceModel {
@@ -104,6 +112,10 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
   const wall = o.now ?? Date.now;
   const demo = parseDemoCsv(readFileSync(o.dataFile, 'utf8'));
   const allSeriesIds = await ensureDemoSiteWith(o.db, SIM_SERIES);
+  const measurements = new ReadingsTap();
+  measurements.register(DEMO_SITE.id, allSeriesIds);
+  const bus = measurements.wrap(o.bus);
+  await enableAutomationOnFirstStart(o.db);
   const seriesIds = {
     'grid/power': allSeriesIds['grid/power']!,
     'load/power': allSeriesIds['load/power']!,
@@ -143,7 +155,7 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
         ...(o.mqtt.username !== undefined ? { username: o.mqtt.username } : {}),
         ...(o.mqtt.password !== undefined ? { password: o.mqtt.password } : {}),
         db: o.db,
-        writer: o.bus,
+        writer: bus,
         log: o.log,
       });
       closers.push(() => ingest.close());
@@ -161,7 +173,7 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
           value: Math.round(value * 10) / 10,
           quality: 'measured',
         });
-        o.bus
+        bus
           .enqueue([
             v('grid/power', r.gridW),
             v('load/power', r.loadW),
@@ -178,7 +190,7 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
     }
 
     // inverters: the device layer's SunSpec driver polls the simulator like any SunSpec device
-    const sink = deviceWriterSink(o.db, o.bus, o.log);
+    const sink = deviceWriterSink(o.db, bus, o.log);
     closers.push(() => sink.close());
     const drivers: DeviceDriver[] = [];
     for (const [id, modelId, unitId] of [
@@ -223,36 +235,6 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
       closers.push(() => driver.stop());
     }
 
-    // the demo controller (see the header): peak shaving + PV surplus charging through the battery driver
-    const controller: SimulatedDemo['controller'] = { writes: 0, failures: 0, lastError: undefined };
-    const battery = drivers[1]!;
-    const revertTimeoutS = Math.min(3_600, Math.max(10, Math.ceil(3 * o.intervalS * o.speed)));
-    let controlling: Promise<void> = Promise.resolve();
-    const control = async () => {
-      const r = simulator.site.last;
-      if (!r || battery.health().state !== 'online') return;
-      const withoutBatteryW = r.gridW + r.batteryW;
-      const wantW = withoutBatteryW - Math.min(Math.max(withoutBatteryW, 0), DEMO_PEAK_LIMIT_W);
-      const setpointW = Math.round(Math.max(-500_000, Math.min(500_000, wantW)) / 100) * 100;
-      try {
-        await battery.write('power', setpointW, { revertTimeoutS });
-        controller.writes++;
-      } catch (err) {
-        controller.failures++;
-        if (controller.lastError === undefined)
-          o.log.warn({ err: (err as Error).message }, 'demo site: the demo controller could not write the battery setpoint; will retry');
-        controller.lastError = (err as Error).message;
-      }
-    };
-    const controlTimer = setInterval(() => {
-      controlling = controlling.then(control);
-    }, intervalMs);
-    controlTimer.unref();
-    closers.push(async () => {
-      clearInterval(controlTimer);
-      await controlling;
-    });
-
     return {
       mode: 'simulator',
       siteId: DEMO_SITE.id,
@@ -261,11 +243,32 @@ export async function startSimulatedDemo(o: SimulatedDemoOptions): Promise<Simul
       simulator,
       drivers,
       meterPath,
-      controller,
+      measurements,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The demo site drives its simulated battery from the start: automation on, once — unless an
+ * operator has switched it on or off before (then that choice stands).
+ */
+async function enableAutomationOnFirstStart(db: SimulatedDemoOptions['db']): Promise<void> {
+  const { rows } = await db.query<{ n: number }>(
+    "select count(*)::int as n from audit_log where site_id = $1 and action in ('command.automation_start', 'command.automation_stop')",
+    [DEMO_SITE.id],
+  );
+  if (rows[0]!.n > 0) return;
+  await db.query('update sites set automation_enabled = true, updated_at = now() where id = $1', [DEMO_SITE.id]);
+  await recordAudit(db, {
+    actor: SYSTEM,
+    action: 'command.automation_start',
+    target: DEMO_SITE.id,
+    siteId: DEMO_SITE.id,
+    before: { automationEnabled: false },
+    after: { automationEnabled: true, reason: 'demo site: first start on the simulator' },
+  });
 }
