@@ -15,6 +15,10 @@ const proxied = [
   '/api-keys',
   '/settings',
   '/audit',
+  '/device-models',
+  '/rag',
+  '/knowledge',
+  '/ingest',
 ] as const;
 
 export default defineConfig({
@@ -25,6 +29,7 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
-    proxy: Object.fromEntries(proxied.map((path) => [path, { target: backend, changeOrigin: false }])),
+    // ws: the live WebSocket API (GET /sites/:siteId/live) goes through the same proxy
+    proxy: Object.fromEntries(proxied.map((path) => [path, { target: backend, changeOrigin: false, ws: path === '/sites' }])),
   },
 });

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Account } from './Account';
-import { describeError, getSetupNeeded, login, me, type Site, type User } from './api';
+import { describeError, getSetupNeeded, login, me, type User } from './api';
 import { isLang, pickLanguage, STRINGS, type Lang, type Strings } from './i18n';
-import { SeriesView } from './series/SeriesView';
+import { Shell } from './pages/Shell';
 import { Setup } from './Setup';
 import { SignIn } from './SignIn';
-import { Sites } from './Sites';
 import { StatusPanel } from './StatusPanel';
+import { useFailure } from './useFailure';
 
 const LANG_KEY = 'luna-iems.lang';
 
@@ -97,8 +97,7 @@ export function App() {
   }, [check]);
 
   const sessionEnded = useCallback(() => setAuth({ kind: 'signedOut', notice: 'sessionEnded' }), []);
-  /** The site whose series are open, or null for the sites list. */
-  const [seriesSite, setSeriesSite] = useState<Site | null>(null);
+  const failed = useFailure(sessionEnded, t);
 
   const afterSetup = async (username: string, password: string) => {
     forgetSetupToken();
@@ -147,12 +146,8 @@ export function App() {
     case 'signedIn':
       body = (
         <>
+          <Shell t={t} lang={lang} user={auth.user} failed={failed} onSessionEnded={sessionEnded} />
           <StatusPanel t={t} lang={lang} />
-          {seriesSite ? (
-            <SeriesView t={t} lang={lang} site={seriesSite} onBack={() => setSeriesSite(null)} onSessionEnded={sessionEnded} />
-          ) : (
-            <Sites t={t} roles={auth.user.roles} onSessionEnded={sessionEnded} onOpenSeries={setSeriesSite} />
-          )}
         </>
       );
       break;
@@ -160,6 +155,17 @@ export function App() {
 
   return (
     <>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // the address bar's hash is the page route: move focus without touching it
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t.skipToContent}
+      </a>
       <header className="topbar">
         <div className="brand">
           <h1>Luna-IEMS</h1>
@@ -175,7 +181,7 @@ export function App() {
         </div>
       </header>
 
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         <p className="notice">{t.shellNotice}</p>
 
         {body}

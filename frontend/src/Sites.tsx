@@ -12,12 +12,14 @@ interface SitesProps {
   onSessionEnded: () => void;
   /** Opens the series view of a site. */
   onOpenSeries: (site: Site) => void;
+  /** Opens the overview of a site. */
+  onOpenOverview: (site: Site) => void;
 }
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; sites: Site[] };
 type Result = { ok: boolean; text: string } | null;
 
-export function Sites({ t, roles, onSessionEnded, onOpenSeries }: SitesProps) {
+export function Sites({ t, roles, onSessionEnded, onOpenSeries, onOpenOverview }: SitesProps) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [pending, setPending] = useState<{ siteId: string; enable: boolean } | null>(null);
   const [result, setResult] = useState<Result>(null);
@@ -66,6 +68,7 @@ export function Sites({ t, roles, onSessionEnded, onOpenSeries }: SitesProps) {
               site={site}
               roles={roles}
               onOpenSeries={() => onOpenSeries(site)}
+              onOpenOverview={() => onOpenOverview(site)}
               confirming={pending?.siteId === site.id ? pending.enable : null}
               onAsk={(enable) => {
                 setResult(null);
@@ -101,6 +104,7 @@ interface SiteItemProps {
   site: Site;
   roles: readonly RoleGrant[];
   onOpenSeries: () => void;
+  onOpenOverview: () => void;
   /** null: no confirmation open; otherwise the state being asked for. */
   confirming: boolean | null;
   onAsk: (enable: boolean) => void;
@@ -108,7 +112,7 @@ interface SiteItemProps {
   onSend: (enable: boolean, reason: string) => Promise<boolean>;
 }
 
-function SiteItem({ t, site, roles, onOpenSeries, confirming, onAsk, onCancel, onSend }: SiteItemProps) {
+function SiteItem({ t, site, roles, onOpenSeries, onOpenOverview, confirming, onAsk, onCancel, onSend }: SiteItemProps) {
   const role = roleOnSite(roles, site.id);
   const mayOperate = can(roles, 'operate', site.id);
   const headingId = `site-${site.id}-name`;
@@ -152,6 +156,9 @@ function SiteItem({ t, site, roles, onOpenSeries, confirming, onAsk, onCancel, o
       </dl>
 
       <p className="site-open">
+        <button type="button" className="btn btn-primary" onClick={onOpenOverview}>
+          {t.openOverview}
+        </button>{' '}
         <button type="button" className="btn" onClick={onOpenSeries}>
           {t.openSeries}
         </button>

@@ -140,7 +140,7 @@ async function renew(): Promise<boolean> {
 }
 
 /** A call that needs a signed-in user: on 401 it renews the session once and retries. */
-async function authed(method: string, path: string, body?: unknown): Promise<unknown> {
+export async function authed(method: string, path: string, body?: unknown): Promise<unknown> {
   try {
     return (await raw(method, path, body)).body;
   } catch (err) {
@@ -224,6 +224,54 @@ export async function getReadings(siteId: string, seriesId: number, q: ReadingsQ
   const readings = parseReadings(await authed('GET', path));
   if (!readings) throw new ApiError(200, 'unexpected', 'Unexpected answer from GET /sites/{siteId}/series/{seriesId}/readings');
   return readings;
+}
+
+/**
+ * The service has no such route (404 from the service's not-found handler): the capability is not
+ * built into this service yet. A 404 about a missing resource (no such device) is not this.
+ */
+export function isNotAvailable(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && (err.code === 'not_found' || err.code === '') && /^No route /.test(err.message);
+}
+
+/** Path of a site's resource, with the site id encoded. */
+export function sitePath(siteId: string, rest: string): string {
+  return `/sites/${encodeURIComponent(siteId)}${rest}`;
+}
+
+/**
+ * Sends a file as the raw request body (imports, documents) with upload progress (0…1); XHR because
+ * fetch reports no upload progress. Same cookie session as the other calls; one renewal on 401.
+ */
+export async function uploadRaw(path: string, file: Blob, contentType: string, onProgress?: (fraction: number) => void): Promise<unknown> {
+  const once = () =>
+    new Promise<{ status: number; statusText: string; body: unknown }>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', path);
+      xhr.setRequestHeader('Content-Type', contentType);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.timeout = 10 * TIMEOUT_MS;
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress?.(e.loaded / e.total);
+      };
+      xhr.onload = () => {
+        let body: unknown = null;
+        try {
+          body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          body = null;
+        }
+        resolve({ status: xhr.status, statusText: xhr.statusText, body });
+      };
+      xhr.onerror = () => reject(new NetworkError('upload failed'));
+      xhr.ontimeout = () => reject(new NetworkError('upload timed out'));
+      xhr.send(file);
+    });
+  let res = await once();
+  if (res.status === 401 && (await renew())) res = await once();
+  if (res.status < 200 || res.status >= 300) throw errorFrom(res.status, res.statusText, res.body);
+  onProgress?.(1);
+  return res.body;
 }
 
 /** What to tell the person: localised for the errors the UI knows, otherwise the service's own (actionable) message. */

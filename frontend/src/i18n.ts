@@ -27,6 +27,7 @@ export interface Strings {
   tagline: string;
   shellNotice: string;
   switchLanguage: string;
+  skipToContent: string;
   otherLanguageName: string;
   statusHeading: string;
   overallReady: string;
@@ -115,6 +116,7 @@ export interface Strings {
   automationStarted: (site: string) => string;
   automationStopped: (site: string) => string;
   openSeries: string;
+  openOverview: string;
   seriesHeading: (site: string) => string;
   backToSites: string;
   seriesLoading: string;
@@ -144,15 +146,18 @@ export interface Strings {
   csvExport: string;
   csvExportHint: string;
   chartReload: string;
+  comparePrevious: (span: string) => string;
+  previousPeriodName: (name: string, span: string) => string;
+  compareMeans: (name: string, now: string, before: string) => string;
   qualityNames: Record<string, string>;
 }
 
 export const STRINGS: Record<Lang, Strings> = {
   en: {
     tagline: 'Open, local-first energy management system',
-    shellNotice:
-      'Today this dashboard shows the system status, your sites and their measured series. Live power flows, plans, alerts and the knowledge base arrive in later releases.',
+    shellNotice: 'Pages whose service interface is not built into this service yet say so instead of showing figures.',
     switchLanguage: 'Switch language to German',
+    skipToContent: 'Skip to content',
     otherLanguageName: 'Deutsch',
     statusHeading: 'System status',
     overallReady: 'Ready',
@@ -242,6 +247,7 @@ export const STRINGS: Record<Lang, Strings> = {
     automationStarted: (site) => `Automation started for ${site}.`,
     automationStopped: (site) => `Automation stopped for ${site}.`,
     openSeries: 'Open series',
+    openOverview: 'Open overview',
     seriesHeading: (site) => `Series — ${site}`,
     backToSites: 'Back to sites',
     seriesLoading: 'Loading series…',
@@ -272,13 +278,16 @@ export const STRINGS: Record<Lang, Strings> = {
     csvExport: 'CSV',
     csvExportHint: 'Download the shown points as CSV',
     chartReload: 'Reload',
+    comparePrevious: (span) => `Compare with the previous ${span}`,
+    previousPeriodName: (name, span) => `${name} (previous ${span})`,
+    compareMeans: (name, now, before) => `${name}: mean ${now} now, ${before} in the previous period`,
     qualityNames: { measured: 'measured', estimated: 'estimated', substituted: 'substituted', invalid: 'invalid' },
   },
   de: {
     tagline: 'Offenes, lokal betriebenes Energiemanagementsystem',
-    shellNotice:
-      'Derzeit zeigt dieses Dashboard den Systemstatus, Ihre Standorte und deren Messreihen. Live-Energieflüsse, Pläne, Warnungen und die Wissensdatenbank folgen in späteren Versionen.',
+    shellNotice: 'Seiten, deren Schnittstelle in diesem Dienst noch fehlt, sagen das, statt Zahlen anzuzeigen.',
     switchLanguage: 'Sprache auf Englisch umstellen',
+    skipToContent: 'Zum Inhalt springen',
     otherLanguageName: 'English',
     statusHeading: 'Systemstatus',
     overallReady: 'Bereit',
@@ -370,6 +379,7 @@ export const STRINGS: Record<Lang, Strings> = {
     automationStarted: (site) => `Automatik für ${site} gestartet.`,
     automationStopped: (site) => `Automatik für ${site} gestoppt.`,
     openSeries: 'Zeitreihen',
+    openOverview: 'Übersicht öffnen',
     seriesHeading: (site) => `Zeitreihen – ${site}`,
     backToSites: 'Zurück zu den Standorten',
     seriesLoading: 'Zeitreihen werden geladen …',
@@ -400,6 +410,9 @@ export const STRINGS: Record<Lang, Strings> = {
     csvExport: 'CSV',
     csvExportHint: 'Angezeigte Punkte als CSV herunterladen',
     chartReload: 'Neu laden',
+    comparePrevious: (span) => `Mit dem vorherigen Zeitraum (${span}) vergleichen`,
+    previousPeriodName: (name, span) => `${name} (vorheriger Zeitraum, ${span})`,
+    compareMeans: (name, now, before) => `${name}: Mittel jetzt ${now}, im vorherigen Zeitraum ${before}`,
     qualityNames: { measured: 'gemessen', estimated: 'geschätzt', substituted: 'ersetzt', invalid: 'ungültig' },
   },
 };

@@ -5,9 +5,11 @@ import type { Lang, Strings } from '../i18n';
 import type { Site } from '../api';
 import { Chart } from './Chart';
 import { PALETTE, type ChartLine } from './chartModel';
+import { COMPARE_PALETTE, compareId, meanOf, previousPeriodLine } from './compare';
 import { buildCsv, csvFileName } from './csv';
 import { zoneOrUtc } from './localtime';
 import { aggFor, allowedResolutions, SPANS, type Readings, type Resolution, type SeriesInfo, type SpanId } from './model';
+import { formatValue } from './units';
 
 const RELOAD_MS = 60_000;
 
@@ -24,6 +26,8 @@ interface Loaded {
   t0: number;
   t1: number;
   readings: Map<number, Readings>;
+  /** the span before t0, when comparing periods */
+  previous: Map<number, Readings> | null;
 }
 
 export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) {
@@ -33,6 +37,7 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [compare, setCompare] = useState(false);
   const timeZone = zoneOrUtc(site.timeZone);
   const spanMs = SPANS.find((s) => s.id === span)!.ms;
   const ids = series.map((s) => s.id).join(',');
@@ -51,19 +56,21 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
     const t1 = Date.now();
     const t0 = t1 - spanMs;
     setBusy(true);
-    Promise.all(
-      series.map((s) =>
-        getReadings(site.id, s.id, {
-          from: new Date(t0),
-          to: new Date(t1),
-          agg: aggFor(s.semantics),
-          ...(resolution === 'auto' ? {} : { resolution }),
-        }).then((r) => [s.id, r] as const),
-      ),
-    )
-      .then((results) => {
+    const load = (from: number, to: number) =>
+      Promise.all(
+        series.map((s) =>
+          getReadings(site.id, s.id, {
+            from: new Date(from),
+            to: new Date(to),
+            agg: aggFor(s.semantics),
+            ...(resolution === 'auto' ? {} : { resolution }),
+          }).then((r) => [s.id, r] as const),
+        ),
+      );
+    Promise.all([load(t0, t1), compare ? load(t0 - spanMs, t0) : Promise.resolve(null)])
+      .then(([results, previous]) => {
         if (stopped) return;
-        setData({ t0, t1, readings: new Map(results) });
+        setData({ t0, t1, readings: new Map(results), previous: previous ? new Map(previous) : null });
         setError(null);
       })
       .catch((err: unknown) => {
@@ -76,24 +83,32 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
       stopped = true;
     };
     // `series` changes identity on every list refresh (every 5 s); the ids say whether the selection changed.
-  }, [ids, spanMs, resolution, reload, site.id]);
+  }, [ids, spanMs, resolution, reload, site.id, compare]);
 
+  const toLine = (s: SeriesInfo, r: Readings, color: string): ChartLine => ({
+    id: s.id,
+    name: s.name || s.key,
+    unit: s.unit,
+    color,
+    points: r.points.map((p) => ({ t: Date.parse(p.ts), value: p.value })),
+    gaps: r.gaps.map((g) => ({ from: Date.parse(g.from), to: Date.parse(g.to) })),
+  });
   const lines: ChartLine[] = useMemo(() => {
     if (!data) return [];
-    return series.flatMap((s, i) => {
+    const current = series.flatMap((s, i) => {
       const r = data.readings.get(s.id);
-      if (!r) return [];
-      return [
-        {
-          id: s.id,
-          name: s.name || s.key,
-          unit: s.unit,
-          color: PALETTE[i % PALETTE.length]!,
-          points: r.points.map((p) => ({ t: Date.parse(p.ts), value: p.value })),
-          gaps: r.gaps.map((g) => ({ from: Date.parse(g.from), to: Date.parse(g.to) })),
-        },
-      ];
+      return r ? [toLine(s, r, PALETTE[i % PALETTE.length]!)] : [];
     });
+    const previous = data.previous
+      ? series.flatMap((s, i) => {
+          const r = data.previous?.get(s.id);
+          const color = COMPARE_PALETTE[i % COMPARE_PALETTE.length]!;
+          return r
+            ? [previousPeriodLine(toLine(s, r, color), spanMs, t.previousPeriodName(s.name || s.key, t.spanNames[span]), color)]
+            : [];
+        })
+      : [];
+    return [...current, ...previous];
   }, [data, ids]);
 
   const shownResolution = data?.readings.values().next().value?.resolution;
@@ -150,6 +165,9 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
             ))}
           </select>
         </div>
+        <label className="check">
+          <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} /> {t.comparePrevious(t.spanNames[span])}
+        </label>
         <button type="button" className="btn btn-small" onClick={() => setReload((n) => n + 1)} disabled={busy}>
           {t.chartReload}
         </button>
@@ -171,6 +189,25 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
       </div>
 
       {data && pointCount === 0 && <p className="muted">{t.chartEmpty}</p>}
+      {data?.previous && (
+        <ul className="plain small" data-testid="compare-summary">
+          {series.map((s) => {
+            const cur = lines.find((l) => l.id === s.id);
+            const prev = lines.find((l) => l.id === compareId(s.id));
+            const a = cur ? meanOf(cur) : null;
+            const b = prev ? meanOf(prev) : null;
+            return (
+              <li key={s.id}>
+                {t.compareMeans(
+                  s.name || s.key,
+                  a === null ? '–' : formatValue(a, s.unit, lang),
+                  b === null ? '–' : formatValue(b, s.unit, lang),
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {data && lines.length > 0 && (
         <Chart
           t={t}
@@ -179,7 +216,7 @@ export function SeriesChartPanel({ t, lang, site, series, failed }: PanelProps) 
           t0={data.t0}
           t1={data.t1}
           timeZone={timeZone}
-          quality={(id, i) => data.readings.get(id)?.points[i]?.quality ?? ''}
+          quality={(id, i) => (id < 0 ? data.previous?.get(-id) : data.readings.get(id))?.points[i]?.quality ?? ''}
         />
       )}
     </div>

@@ -1,0 +1,78 @@
+import type { Lang } from '../../i18n';
+
+const en = {
+  heading: 'Knowledge base',
+  intro: 'Ask about the energy laws (EnWG, EEG, MsbG, …) and the documents uploaded here. Every answer cites its sources.',
+  question: 'Question',
+  questionHint: 'e.g. “What does §14a EnWG require of controllable consumption devices?”',
+  ask: 'Ask',
+  asking: 'Searching…',
+  answerHeading: 'Answer',
+  notFound: 'Nothing in the knowledge base answers this question.',
+  mode: (mode: string) => `Answer mode: ${mode}`,
+  citationsHeading: 'Sources',
+  citeLabel: (n: number, where: string) => `Source ${n}: ${where}`,
+  page: 'page',
+  showDocument: 'Document details',
+  documentHeading: 'Document',
+  docFacts: (type: string, pages: number, chunks: number) => `${type}, ${pages} pages, ${chunks} passages`,
+  validity: (from: string, to: string) => `valid ${from} – ${to}`,
+  builtin: 'shipped with Luna-IEMS',
+  uploadHeading: 'Add a document',
+  uploadIntro:
+    'PDF, DOCX, HTML, Markdown, text, CSV or XLSX. The same file again changes nothing; a new version with the same title replaces the old one.',
+  file: 'Document',
+  title: 'Title (optional)',
+  upload: 'Upload',
+  uploading: (pct: number) => `Uploading… ${pct} %`,
+  progressLabel: 'Upload progress',
+  uploaded: (title: string, outcome: string) => `${title}: ${outcome}.`,
+  outcomes: {
+    created: 'stored and indexed',
+    unchanged: 'already there, unchanged',
+    superseded: 'stored; replaces the older version',
+  } as Record<string, string>,
+  uploadNeedsRole: 'Adding documents needs the engineer role on all sites.',
+  documentsHeading: (n: number) => `Documents (${n})`,
+  preload: (state: string) => `Shipped laws: ${state}`,
+};
+export type KnowledgeStrings = typeof en;
+
+const de: KnowledgeStrings = {
+  heading: 'Wissensdatenbank',
+  intro: 'Fragen Sie zu den Energiegesetzen (EnWG, EEG, MsbG, …) und den hier hochgeladenen Dokumenten. Jede Antwort nennt ihre Quellen.',
+  question: 'Frage',
+  questionHint: 'z. B. „Was verlangt §14a EnWG von steuerbaren Verbrauchseinrichtungen?“',
+  ask: 'Fragen',
+  asking: 'Wird gesucht …',
+  answerHeading: 'Antwort',
+  notFound: 'Nichts in der Wissensdatenbank beantwortet diese Frage.',
+  mode: (mode) => `Antwortart: ${mode}`,
+  citationsHeading: 'Quellen',
+  citeLabel: (n, where) => `Quelle ${n}: ${where}`,
+  page: 'Seite',
+  showDocument: 'Dokumentdetails',
+  documentHeading: 'Dokument',
+  docFacts: (type, pages, chunks) => `${type}, ${pages} Seiten, ${chunks} Abschnitte`,
+  validity: (from, to) => `gültig ${from} – ${to}`,
+  builtin: 'mit Luna-IEMS ausgeliefert',
+  uploadHeading: 'Dokument hinzufügen',
+  uploadIntro:
+    'PDF, DOCX, HTML, Markdown, Text, CSV oder XLSX. Dieselbe Datei erneut ändert nichts; eine neue Version mit demselben Titel ersetzt die alte.',
+  file: 'Dokument',
+  title: 'Titel (optional)',
+  upload: 'Hochladen',
+  uploading: (pct) => `Wird hochgeladen … ${pct} %`,
+  progressLabel: 'Fortschritt des Hochladens',
+  uploaded: (title, outcome) => `${title}: ${outcome}.`,
+  outcomes: {
+    created: 'gespeichert und indiziert',
+    unchanged: 'bereits vorhanden, unverändert',
+    superseded: 'gespeichert; ersetzt die ältere Version',
+  },
+  uploadNeedsRole: 'Zum Hinzufügen von Dokumenten ist die Rolle Techniker für alle Standorte nötig.',
+  documentsHeading: (n) => `Dokumente (${n})`,
+  preload: (state) => `Mitgelieferte Gesetze: ${state}`,
+};
+
+export const KNOWLEDGE: Record<Lang, KnowledgeStrings> = { en, de };
