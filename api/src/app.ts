@@ -36,8 +36,22 @@ import { registerSeriesRoutes } from './timeseries/routes.js';
 import { startDemo, startSimulatedDemo, type DemoReplay } from './demo/index.js';
 import { DeviceService } from './devices/service.js';
 import { registerDeviceRoutes } from './devices/routes.js';
+import { RuleSetStore } from './rules/store.js';
+import { registerRuleRoutes } from './rules/routes.js';
+import { BanditStore } from './recommend/store.js';
+import { registerRecommendRoutes } from './recommend/routes.js';
 import { enableTimescale } from './timeseries/timescale.js';
+import { startAlerts, type Alerts } from './alerts/index.js';
+import { createTelemetry, observeSeconds, type Telemetry } from './telemetry/index.js';
+import { registerForecastErrorGauge } from './telemetry/forecast-error.js';
 import { startIntelligence } from './events/services.js';
+import { registerControlInputRoutes, startControlInputs, type ControlInputsService } from './control/inputs/index.js';
+import { registerPlanningRoutes, startPlanningService, type PlanningService } from './planning/index.js';
+import { registerControlRoutes, startControl, type ControlHandle } from './control/index.js';
+import { DEMO_SITE_ENERGY, ensureSiteEnergy, registerSiteEnergyRoutes } from './site-energy/index.js';
+import { SYSTEM } from './audit/index.js';
+import { onEventChange } from './events/store.js';
+import { LiveHub, ReadingsPublisher, deviceMessage, eventMessage, publishLive, registerLiveRoutes, LIVE_TOPICS } from './live/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -72,6 +86,23 @@ export interface App {
   demo: DemoReplay | undefined;
   /** device drivers (devices table + attached devices), their health and setpoint writes */
   devices: DeviceService;
+  /** rule sets per site: versions, and the active set the control loop applies each tick (cached) */
+  rules: RuleSetStore;
+  /** strategy bandits per site: recordOutcome(siteId, armId, context, rewardEur) after a realised day */
+  recommend: BanditStore;
+  /** manual overrides and grid-operator signals (API, MQTT luna/<siteId>/grid-signal, Modbus control boxes): ControlInputs for the agents */
+  controlInputs: ControlInputsService;
+  /** MPC planning: plan store (PlanSource for the agents), replan(siteId, reason), status per site */
+  planning: PlanningService;
+  /** control agents per site (plan, peak shaving, overrides, grid signals through the safety envelope); service undefined when LUNA_CONTROL=off */
+  control: ControlHandle;
+  /** the live WebSocket API's hub (journal per site, fan-out) and the publisher of accepted readings */
+  live: LiveHub;
+  liveReadings: ReadingsPublisher;
+  /** alert rules, evaluation and delivery */
+  alerts: Alerts;
+  /** OpenTelemetry traces (a pass-through unless LUNA_OTLP_URL is set) */
+  telemetry: Telemetry;
   /** Listens on the configured host/port; resolves to the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, finish in-flight ones, flush, close adapters, close the store. */
@@ -88,9 +119,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
   const metrics = createMetrics();
+  // OpenTelemetry traces (LUNA_OTLP_URL): a pass-through when off
+  const telemetry = createTelemetry({ otlpUrl: config.telemetry.otlpUrl, version: VERSION });
 
   const db = await openDatabase(config.database);
-  const closers: Array<() => Promise<void>> = [() => db.close()];
+  const closers: Array<() => Promise<void>> = [() => telemetry.shutdown(), () => db.close()];
   const fail = async (err: unknown): Promise<never> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     throw err;
@@ -153,11 +186,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     `database extensions: timescaledb ${extensions.timescaledb ? 'on' : 'off'}, vector ${extensions.vector ? 'on' : 'off'}`,
   );
 
+  // Live API: the hub journals every live.* bus message per site; readings, device states and events are published here.
+  const live = new LiveHub({
+    bus,
+    log: log.child({ component: 'live' }),
+    registry: metrics.registry,
+    journal: { maxEntries: config.live.journalSize, maxAgeMs: config.live.journalMaxAgeMs },
+    maxBufferedBytes: config.live.maxBufferedBytes,
+    heartbeatMs: config.live.heartbeatMs,
+  });
+  closers.push(async () => live.close());
+  const liveReadings = new ReadingsPublisher(db, bus, log.child({ component: 'live' }));
+  const stopEventFeed = onEventChange(db, (e) => publishLive(bus, LIVE_TOPICS.event, eventMessage(e)));
+  closers.push(async () => stopEventFeed());
+
   let writer: ReadingWriter;
   try {
     const buffer = new DiskBuffer(config.ingest.bufferDir, config.ingest.bufferMaxBytes);
     writer = new ReadingWriter(
-      db,
+      telemetry.traceDb(db, 'writer', { transactionSpan: 'writer.flush' }),
       buffer,
       log.child({ component: 'writer' }),
       {},
@@ -170,6 +217,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
         onBuffered: (n) => metrics.ingestReadings.inc({ outcome: 'buffered' }, n),
         onBufferChange: (n) => metrics.bufferReadings.set(n),
+        onAccepted: (rows) => liveReadings.accepted(rows),
       },
     );
     metrics.bufferReadings.set(buffer.stats().readings);
@@ -215,6 +263,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log: log.child({ component: 'devices' }),
     registry: metrics.registry,
     ...(mqtt.clientUrl !== undefined ? { mqttUrl: mqtt.clientUrl } : {}),
+    onStateChange: (h) => publishLive(bus, LIVE_TOPICS.device, deviceMessage(h)),
   });
   closers.push(() => devices.stop());
   try {
@@ -289,6 +338,85 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const intelligence = startIntelligence({ config, db, log, ...(demo ? { demoSiteId: demo.siteId } : {}) });
   closers.push(() => intelligence.stop());
 
+  // Overrides and grid signals: loaded before the control agents start; their inputs stop before the database closes.
+  let controlInputs: ControlInputsService;
+  try {
+    const m = config.mqtt.adapter === 'external' ? config.mqtt : undefined;
+    // the demo on the simulator ticks on the simulated clock (ahead of wall time when LUNA_SIM_SPEED > 1)
+    const demoClock =
+      demo && 'simulator' in demo ? (demo as { simulator: { clock: { now: () => number } } }).simulator.clock.now : undefined;
+    const demoSiteId = demo?.siteId;
+    const inputs = await startControlInputs({
+      db,
+      log,
+      bus,
+      registry: metrics.registry,
+      ...(demo ? { demoSiteId: demo.siteId } : {}),
+      ...(demoClock ? { siteClock: (siteId: string) => (siteId === demoSiteId ? demoClock : undefined) } : {}),
+      ...(config.controlBoxes ? { controlBoxesFile: config.controlBoxes.file } : {}),
+      ...(mqtt.clientUrl !== undefined
+        ? {
+            mqtt: {
+              url: mqtt.clientUrl,
+              ...(m?.username !== undefined ? { username: m.username } : {}),
+              ...(m?.password !== undefined ? { password: m.password } : {}),
+            },
+          }
+        : {}),
+    });
+    controlInputs = inputs.service;
+    closers.push(() => inputs.stop());
+  } catch (err) {
+    return fail(err);
+  }
+
+  // MPC planning (after the intelligence services, before the routes): the demo site gets its energy
+  // configuration on first start; solves run in a worker thread; it stops before the database closes.
+  if (demo) {
+    try {
+      if (await ensureSiteEnergy(db, demo.siteId, DEMO_SITE_ENERGY, SYSTEM))
+        log.info(`demo site: energy configuration stored (planned for)`);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'demo site: could not store its energy configuration; it is not planned for');
+    }
+  }
+  const planning = startPlanningService({
+    db,
+    log: log.child({ component: 'planning' }),
+    bus,
+    registry: metrics.registry,
+    intervalMs: config.planning.intervalMin * 60_000,
+    deviationShare: config.planning.deviationPct / 100,
+    retentionDays: config.planning.retentionDays,
+    // in force or still to come within the horizon (signals() alone is only what is in force now)
+    signals: (siteId, nowMs) => controlInputs.upcomingSignals(siteId, nowMs),
+    // LUNA_PLANNING=off: no timers; POST /sites/:siteId/plans still plans on request
+    manual: !config.planning.enabled,
+  });
+  closers.push(() => planning.stop());
+  // a grid signal received, cancelled or ended: plan around it (debounced by the planner)
+  const stopSignalReplan = controlInputs.onSignalChange((siteId) => {
+    planning.replan(siteId, 'signal').catch((err: Error) => log.warn({ err, siteId }, 'planning: replan after a grid signal failed'));
+  });
+  closers.push(async () => stopSignalReplan());
+  if (!config.planning.enabled) log.info('planning: off (LUNA_PLANNING=off); plans only on POST /sites/:siteId/plans');
+
+  // Alerts: rules evaluated on a timer and on bus messages; delivery to the live bus, webhook, e-mail.
+  // Peak at risk compares with the active plan's peak target (else the billing period's peak so far).
+  const alerts = startAlerts({
+    config,
+    db,
+    bus,
+    log,
+    registry: metrics.registry,
+    devices: (siteId) =>
+      devices.list(siteId).map((d) => ({ deviceId: d.health.deviceId, state: d.health.state, sinceMs: d.health.sinceMs })),
+    peakTargetW: async (siteId, nowMs) => (await planning.store.active(siteId, nowMs))?.peakTargetW,
+  });
+  closers.push(() => alerts.stop());
+  // luna_forecast_error: realised error of the day-ahead forecasts, computed when Prometheus scrapes (cached 10 min)
+  registerForecastErrorGauge(metrics.registry, db);
+
   const auth = new AuthService(db, { accessTtlS: config.auth.accessTtlS, refreshTtlS: config.auth.refreshTtlS });
   let bootstrap: Awaited<ReturnType<AuthService['bootstrap']>>;
   let tls: { cert: Buffer; key: Buffer } | undefined;
@@ -306,7 +434,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     version: VERSION,
     corsOrigins: config.corsOrigins,
     ...(tls ? { tls } : {}),
-    guard: (app) => installGuard(app, () => auth),
+    guard: (app) => {
+      telemetry.instrumentHttp(app);
+      installGuard(app, () => auth);
+    },
   });
   log.info(config.corsOrigins.length ? `CORS allowed for ${config.corsOrigins.join(', ')}` : 'CORS off (no LUNA_CORS_ORIGINS)');
   registerAuthRoutes(server, auth, new ApiKeyService(db), {
@@ -320,7 +451,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerSettingsRoutes(server, db);
   // Knowledge layer: the shipped energy laws are indexed in the background (idempotent by checksum).
   const knowledge = new KnowledgeService({
-    db,
+    db: telemetry.traceDb(db, 'knowledge', { statements: true }),
     objects,
     extractor,
     log: log.child({ component: 'knowledge' }),
@@ -337,7 +468,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (modelSide.retriever) knowledge.addRetriever(modelSide.retriever);
   knowledge.setGenerator(modelSide.generator);
   const preload: PreloadStatus = { state: config.knowledge.preload ? 'running' : 'off', indexed: 0, skipped: 0, total: 0 };
-  registerKnowledgeRoutes(server, db, knowledge, () => preload);
+  registerKnowledgeRoutes(server, db, knowledge, () => preload, {
+    // RAG latency (luna_rag_answer_seconds) and the rag.ask span
+    ask: (run) => telemetry.span('rag.ask', {}, () => observeSeconds(metrics.ragAnswerSeconds, run)),
+  });
   let stopPreload = false;
   const preloading = config.knowledge.preload
     ? knowledge
@@ -377,7 +511,39 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   registerAuditRoutes(server, db);
   registerDeviceRoutes(server, db, devices);
+  const rules = new RuleSetStore(db);
+  registerRuleRoutes(server, db, rules);
+  // Control agents (after devices, demo, planning, inputs and rules; before listen): they stop before all of those (closers run in reverse order).
+  let control: ControlHandle;
+  try {
+    control = await startControl({
+      config: config.control,
+      db,
+      log: log.child({ component: 'control' }),
+      bus,
+      registry: metrics.registry,
+      devices,
+      demo,
+      plans: planning.store,
+      inputs: controlInputs,
+      rules,
+    });
+  } catch (err) {
+    return fail(err);
+  }
+  closers.push(() => control.stop());
+  registerControlRoutes(server, db, control.service);
+  const recommendations = new BanditStore(db);
+  registerRecommendRoutes(server, db, recommendations);
+  registerControlInputRoutes(server, db, controlInputs);
+  registerSiteEnergyRoutes(server, db, (siteId) => {
+    void planning.replan(siteId, 'configuration');
+    control.reload(siteId).catch((err: Error) => log.warn({ err: err.message, siteId }, 'control: could not reload the site'));
+  });
+  registerPlanningRoutes(server, db, planning);
+  await registerLiveRoutes(server, db, live, () => auth, { recheckMs: config.live.recheckMs });
   intelligence.registerRoutes(server);
+  alerts.registerRoutes(server);
   registerOpsRoutes(server, {
     dependencies: () => dependencies,
     extensions: () => extensions,
@@ -404,6 +570,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     mqttIngest,
     demo,
     devices,
+    rules,
+    recommend: recommendations,
+    alerts,
+    telemetry,
+    controlInputs,
+    planning,
+    control,
+    live,
+    liveReadings,
     async listen() {
       await server.listen({ host: config.http.host, port: config.http.port });
       const address = server.server.address();

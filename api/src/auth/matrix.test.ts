@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type TestApp } from '../test/app.js';
 import { ROUTE_ACCESS } from './route-table.js';
 import { upsertEvents } from '../events/store.js';
+import { insertFiring } from '../alerts/store.js';
+import { SYSTEM } from '../audit/index.js';
+import { ensureSiteEnergy } from '../site-energy/store.js';
+import { DEMO_SITE_ENERGY } from '../site-energy/model.js';
 
 const SITE = 'musterwerk';
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
@@ -114,7 +118,23 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
     },
   }),
   'GET /sites/{siteId}/forecasts': async () => ({ path: `/sites/${SITE}/forecasts?target=load` }),
+  'GET /sites/{siteId}/energy': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    return { path: `/sites/${SITE}/energy` };
+  },
+  'PUT /sites/{siteId}/energy': async () => ({ path: `/sites/${SITE}/energy`, body: DEMO_SITE_ENERGY }),
+  'GET /sites/{siteId}/plans': async () => ({ path: `/sites/${SITE}/plans?limit=5` }),
+  // the matrix site has no readings, forecasts or prices: no plan in force (404) and a re-plan waits (409)
+  'GET /sites/{siteId}/plans/current': async () => ({ path: `/sites/${SITE}/plans/current`, ok: 404 }),
+  'POST /sites/{siteId}/plans': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    return { path: `/sites/${SITE}/plans`, ok: 409 };
+  },
+  'GET /sites/{siteId}/control/commands': async () => ({ path: `/sites/${SITE}/control/commands?limit=5&source=manual` }),
+  'GET /sites/{siteId}/control/agents': async () => ({ path: `/sites/${SITE}/control/agents` }),
   'GET /sites/{siteId}/events': async () => ({ path: `/sites/${SITE}/events?severity=warning` }),
+  // a WebSocket route: a plain GET that passed the guard gets 426 Upgrade Required (sockets: api/src/live/live.test.ts)
+  'GET /sites/{siteId}/live': async () => ({ path: `/sites/${SITE}/live`, ok: 426 }),
   'POST /sites/{siteId}/events/{eventId}/ack': async () => {
     const key = unique('ev');
     await upsertEvents(t.app.db, [
@@ -122,6 +142,27 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
     ]);
     const { rows } = await t.app.db.query<{ id: number }>('select id from events where dedup_key = $1', [key]);
     return { path: `/sites/${SITE}/events/${rows[0]!.id}/ack` };
+  },
+  'GET /sites/{siteId}/alert-rules': async () => ({ path: `/sites/${SITE}/alert-rules` }),
+  'PUT /sites/{siteId}/alert-rules': async () => ({
+    path: `/sites/${SITE}/alert-rules?dryRun=true`,
+    body: {
+      rules: [
+        { id: 'grid-high', kind: 'threshold', name: 'Grid import high', severity: 'warning', seriesKey: 'grid/power', op: '>', value: 1e6 },
+      ],
+    },
+  }),
+  'GET /sites/{siteId}/alerts': async () => ({ path: `/sites/${SITE}/alerts?state=open` }),
+  'POST /sites/{siteId}/alerts/{alertId}/ack': async () => {
+    const alert = await insertFiring(
+      t.app.db,
+      SITE,
+      'threshold',
+      { ruleId: unique('rule'), subject: 'series:grid/power', severity: 'warning', message: 'matrix test' },
+      Date.now(),
+      false,
+    );
+    return { path: `/sites/${SITE}/alerts/${alert!.id}/ack` };
   },
   'POST /ingest/readings': async () => ({
     path: '/ingest/readings',
@@ -168,6 +209,55 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
     body: { value: 1000, revertTimeoutS: 60 },
     ok: 409,
   }),
+  // overrides need the site's assets (the demo's energy configuration on the matrix site)
+  'GET /sites/{siteId}/overrides': async () => ({ path: `/sites/${SITE}/overrides` }),
+  'PUT /sites/{siteId}/overrides/{assetId}': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    return { path: `/sites/${SITE}/overrides/battery`, body: { setpointW: 1000, expiresInS: 600, reason: 'matrix test' } };
+  },
+  'DELETE /sites/{siteId}/overrides/{assetId}': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    await t.app.controlInputs.setOverride(SITE, 'battery', { setpointW: -2000, expiresInS: 600 }, { actor: SYSTEM });
+    return { path: `/sites/${SITE}/overrides/battery` };
+  },
+  'GET /sites/{siteId}/grid-signals': async () => ({ path: `/sites/${SITE}/grid-signals` }),
+  'POST /sites/{siteId}/grid-signals': async () => ({
+    path: `/sites/${SITE}/grid-signals`,
+    body: {
+      kind: 'section14a-dimming',
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+      maxControllablePowerW: 8400,
+      reference: unique('rd'),
+    },
+  }),
+  'DELETE /sites/{siteId}/grid-signals/{signalId}': async () => {
+    const toMs = Date.now() + 3_600_000;
+    const r = await t.app.controlInputs.receiveSignal(
+      SITE,
+      { kind: 'redispatch-curtailment', fromMs: Date.now(), toMs, maxPvPowerW: 0 },
+      'api',
+      {
+        actor: SYSTEM,
+      },
+    );
+    return { path: `/sites/${SITE}/grid-signals/${r.signal.id}` };
+  },
+  // rules and recommendations (dry run and recommend read the site's energy configuration)
+  'GET /sites/{siteId}/rules': async () => ({ path: `/sites/${SITE}/rules` }),
+  'GET /sites/{siteId}/rules/versions': async () => ({ path: `/sites/${SITE}/rules/versions` }),
+  'PUT /sites/{siteId}/rules': async () => ({ path: `/sites/${SITE}/rules`, body: { builtin: 'self-consumption' } }),
+  'POST /sites/{siteId}/rules/validate': async () => ({ path: `/sites/${SITE}/rules/validate`, body: { builtin: 'self-consumption' } }),
+  'POST /sites/{siteId}/rules/dry-run': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    return {
+      path: `/sites/${SITE}/rules/dry-run`,
+      body: { builtin: 'self-consumption', from: '2025-06-14T00:00:00Z', to: '2025-06-15T00:00:00Z' },
+    };
+  },
+  'POST /sites/{siteId}/recommend': async () => {
+    await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
+    return { path: `/sites/${SITE}/recommend`, body: { days: 7, at: '2025-06-15T00:00:00Z' } };
+  },
   'GET /users': async () => ({ path: '/users' }),
   'POST /users': async () => ({ path: '/users', body: { username: unique('new'), password: PASSWORD, roles: [] } }),
   'PATCH /users/{userId}': async () => ({ path: `/users/${(await newUser()).id}`, body: { disabled: true } }),
@@ -306,5 +396,6 @@ describe('authorisation matrix', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(routes.length * callers.length);
-  });
+    // ~110 routes × 16 callers, some of which solve plans or read history: generous on a loaded 2-core box
+  }, 300_000);
 });

@@ -49,6 +49,14 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'DELETE /sites/:siteId/devices/:deviceId': onSite('configure'),
   'POST /sites/:siteId/devices/:deviceId/setpoints/:setpoint': onSite('operate'),
 
+  // manual overrides (operator) and grid-operator signals: sent by the DSO's gateway with an API key of scope ingest (or an engineer)
+  'GET /sites/:siteId/overrides': onSite('read'),
+  'PUT /sites/:siteId/overrides/:assetId': onSite('operate'),
+  'DELETE /sites/:siteId/overrides/:assetId': onSite('operate'),
+  'GET /sites/:siteId/grid-signals': onSite('read'),
+  'POST /sites/:siteId/grid-signals': onSite('ingest'),
+  'DELETE /sites/:siteId/grid-signals/:signalId': onSite('ingest'),
+
   'GET /sites/:siteId/series': onSite('read'),
   'POST /sites/:siteId/series': onSite('configure'),
   'GET /sites/:siteId/series/:seriesId/readings': onSite('read'),
@@ -57,8 +65,27 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /sites/:siteId/weather': onSite('read'),
   'POST /sites/:siteId/weather': onSite('configure'),
   'GET /sites/:siteId/forecasts': onSite('read'),
+  'GET /sites/:siteId/energy': onSite('read'),
+  'PUT /sites/:siteId/energy': onSite('configure'),
+  'GET /sites/:siteId/plans': onSite('read'),
+  'GET /sites/:siteId/plans/current': onSite('read'),
+  'POST /sites/:siteId/plans': onSite('operate'),
+  // control agents: their commands (audit of every setpoint) and their state
+  'GET /sites/:siteId/control/commands': onSite('read'),
+  'GET /sites/:siteId/control/agents': onSite('read'),
+  'GET /sites/:siteId/rules': onSite('read'),
+  'GET /sites/:siteId/rules/versions': onSite('read'),
+  'PUT /sites/:siteId/rules': onSite('configure'),
+  'POST /sites/:siteId/rules/validate': onSite('configure'),
+  'POST /sites/:siteId/rules/dry-run': onSite('read'),
+  'POST /sites/:siteId/recommend': onSite('read'),
   'GET /sites/:siteId/events': onSite('read'),
+  'GET /sites/:siteId/live': onSite('read'), // WebSocket (api/src/live); a plain GET answers 426
   'POST /sites/:siteId/events/:eventId/ack': onSite('operate'),
+  'GET /sites/:siteId/alert-rules': onSite('read'),
+  'PUT /sites/:siteId/alert-rules': onSite('configure'),
+  'GET /sites/:siteId/alerts': onSite('read'),
+  'POST /sites/:siteId/alerts/:alertId/ack': onSite('operate'),
   'POST /ingest/readings': inBody('ingest'),
 
   // knowledge layer: any signed-in user (and read API keys) may ask and list; uploading needs ingest on every site

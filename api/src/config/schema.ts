@@ -77,12 +77,37 @@ export const ENV_VARS = {
   LUNA_OPENMETEO_ARCHIVE_URL: 'Open-Meteo archive (history) API base URL (default https://archive-api.open-meteo.com)',
   LUNA_FORECASTS: 'on|off: issue load/PV/price forecasts per site every hour and store them with their issue time (default on)',
   LUNA_ANOMALY_SCAN: 'on|off: scan power series for anomalies every 15 min and store them as events (default on)',
+  LUNA_PLANNING:
+    'on|off: MPC planning for every site with an energy configuration (PUT /sites/:siteId/energy) — on a schedule and on new prices, forecasts, deviations (default on)',
+  LUNA_PLAN_INTERVAL_MIN: 'planning: minutes between scheduled re-plans, aligned to the hour (default 15)',
+  LUNA_PLAN_DEVIATION_PCT:
+    'planning: re-plan when the measured grid power of the current 15-minute step deviates from the plan by more than this % of the import limit (default 20)',
+  LUNA_PLAN_RETENTION_DAYS: 'planning: days the plan history is kept (default 30)',
+  LUNA_CONTROL:
+    'on|off: control agents for every site with an energy configuration — follow the plan, peak shaving, overrides, grid signals, all through the safety envelope (default on; sites.automation_enabled still gates automatic control)',
+  LUNA_CONTROL_TICK_MS: "control: agent tick in ms for every site (default: each site's energy configuration control.tickMs, 5000)",
+  LUNA_CONTROL_RETENTION_DAYS: 'control: days the command history (control_commands) is kept (default 30)',
   LUNA_SIM_SPEED: 'demo simulator: simulated seconds per wall-clock second (default 1; above 1 the readings run ahead of the real time)',
   LUNA_SIM_MODBUS_PORT:
     'demo simulator: Modbus TCP port of its simulated inverters on 127.0.0.1 (default 0 = any free port; e.g. 1502 to poll them from outside)',
+  LUNA_LIVE_JOURNAL_SIZE: 'live WebSocket API: messages kept per site for catch-up after a reconnect (default 10000)',
+  LUNA_LIVE_JOURNAL_MINUTES: 'live WebSocket API: minutes a message is kept for catch-up (default 15)',
+  LUNA_LIVE_MAX_BUFFER_KB: 'live WebSocket API: close a client (1013) with more than this many KiB queued unsent (default 1024)',
+  LUNA_LIVE_HEARTBEAT_S: 'live WebSocket API: seconds between pings/heartbeats; no pong by the next one closes the socket (default 30)',
+  LUNA_LIVE_RECHECK_S: "live WebSocket API: seconds between re-checks of a socket's session/API key and role (default 60)",
   LUNA_DOC_MAX_BYTES: 'largest document POST /ingest/doc accepts, in bytes (default 52428800 = 50 MiB)',
   LUNA_KNOWLEDGE_PRELOAD:
     'on|off: index the shipped German energy laws (knowledge/) in the background on start (default on; off under the test runner)',
+  LUNA_CONTROL_BOXES:
+    'JSON file of grid operator control boxes polled over Modbus TCP for §14a/redispatch signals ({"boxes":[{"siteId":…,"connection":{"host":…}}]}, docs/grid-signals.md); unset: none',
+  LUNA_ALERT_INTERVAL_S:
+    "alerts: how often every site's alert rules are evaluated, seconds (default 30; also soon after events, device changes, readings)",
+  LUNA_ALERT_WEBHOOK_URL: 'alerts: POST every alert notification as JSON to this URL (http/https; off when unset)',
+  LUNA_ALERT_WEBHOOK_SECRET: 'alerts: HMAC-SHA256 secret for the X-Luna-Signature header of webhook posts',
+  LUNA_SMTP_URL: 'alerts: SMTP server for alert e-mails (smtp://user:pass@host:587, smtps://… for implicit TLS; off when unset)',
+  LUNA_ALERT_EMAIL_FROM: 'alerts: sender address of alert e-mails (default luna-iems@localhost)',
+  LUNA_ALERT_EMAIL_TO: 'alerts: comma-separated recipients of alert e-mails (required with LUNA_SMTP_URL)',
+  LUNA_OTLP_URL: 'OpenTelemetry: OTLP/HTTP endpoint base for traces (e.g. http://collector:4318 → /v1/traces); tracing is off when unset',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -153,6 +178,8 @@ export interface Config {
   ingest: { bufferDir: string; bufferMaxBytes: number; rateLimitPerMin: number; retentionRawDays?: number };
   /** MQTT topic mappings file (LUNA_MQTT_MAPPINGS); validated at startup by the ingest */
   mqttIngest?: { mappingsFile: string };
+  /** grid operator control boxes polled over Modbus (LUNA_CONTROL_BOXES); validated at startup by control/inputs */
+  controlBoxes?: { file: string };
   /** day-ahead prices: source and bidding zone (LUNA_PRICE_*) */
   markets: {
     source: 'none' | 'entsoe' | 'awattar' | 'csv';
@@ -165,6 +192,10 @@ export interface Config {
   weather: { source: 'none' } | { source: 'openmeteo'; forecastUrl: string; archiveUrl: string };
   /** scheduled forecasts (LUNA_FORECASTS) and anomaly scans (LUNA_ANOMALY_SCAN) */
   intelligence: { forecasts: boolean; anomalyScan: boolean };
+  /** MPC planning (LUNA_PLANNING, LUNA_PLAN_*) */
+  planning: { enabled: boolean; intervalMin: number; deviationPct: number; retentionDays: number };
+  /** control agents (LUNA_CONTROL, LUNA_CONTROL_*); tickMs undefined = each site's own */
+  control: { enabled: boolean; tickMs?: number; retentionDays: number };
   /** the demo site (LUNA_DEMO): on the simulator or a plain replay; dataFile is the shipped demo/musterwerk-2023.csv */
   demo: {
     enabled: boolean;
@@ -176,6 +207,16 @@ export interface Config {
   };
   /** knowledge layer: upload size limit (LUNA_DOC_MAX_BYTES) and preloading of the shipped corpus */
   knowledge: { docMaxBytes: number; preload: boolean };
+  /** live WebSocket API (LUNA_LIVE_*): journal bounds, slow-client limit, heartbeat and auth re-check intervals */
+  live: { journalSize: number; journalMaxAgeMs: number; maxBufferedBytes: number; heartbeatMs: number; recheckMs: number };
+  /** alert evaluation and delivery (LUNA_ALERT_*, LUNA_SMTP_URL) */
+  alerts: {
+    intervalMs: number;
+    webhook?: { url: string; secret?: string };
+    email?: { smtpUrl: string; from: string; to: string[] };
+  };
+  /** OpenTelemetry traces (LUNA_OTLP_URL); off when otlpUrl is unset */
+  telemetry: { otlpUrl?: string };
 }
 
 /** The shipped demo data (repository root demo/; the same depth from api/src/config and api/dist/config). */
@@ -395,6 +436,29 @@ export function parseConfig(raw: RawConfig): Config {
     forecasts: read('LUNA_FORECASTS', oneOf(['on', 'off']), 'on') === 'on',
     anomalyScan: read('LUNA_ANOMALY_SCAN', oneOf(['on', 'off']), 'on') === 'on',
   };
+  const planning: Config['planning'] = {
+    enabled: read('LUNA_PLANNING', oneOf(['on', 'off']), 'on') === 'on',
+    intervalMin: read('LUNA_PLAN_INTERVAL_MIN', positiveInt(1_440), 15),
+    deviationPct: read('LUNA_PLAN_DEVIATION_PCT', positiveInt(1_000), 20),
+    retentionDays: read('LUNA_PLAN_RETENTION_DAYS', positiveInt(36_500), 30),
+  };
+  const control: Config['control'] = {
+    enabled: read('LUNA_CONTROL', oneOf(['on', 'off']), 'on') === 'on',
+    ...(env.LUNA_CONTROL_TICK_MS !== undefined
+      ? {
+          tickMs: read(
+            'LUNA_CONTROL_TICK_MS',
+            z.coerce
+              .number({ message: 'must be a number' })
+              .int('must be an integer')
+              .min(200, 'must be ≥ 200')
+              .max(60_000, 'must be ≤ 60000'),
+            5_000,
+          ),
+        }
+      : {}),
+    retentionDays: read('LUNA_CONTROL_RETENTION_DAYS', positiveInt(36_500), 30),
+  };
 
   const config: Config = {
     http: { host: read('LUNA_HOST', z.string().min(1), '127.0.0.1'), port: read('LUNA_PORT', port, 8080) },
@@ -416,6 +480,8 @@ export function parseConfig(raw: RawConfig): Config {
     markets,
     weather,
     intelligence,
+    planning,
+    control,
     ingest: {
       bufferDir: `${dataDir.replace(/\/+$/, '')}/buffer`,
       bufferMaxBytes: read('LUNA_BUFFER_MAX_MB', positiveInt(1_000_000), 1024) * 1024 * 1024,
@@ -439,11 +505,56 @@ export function parseConfig(raw: RawConfig): Config {
       // vitest sets VITEST: suites that start the service do not each index the 3.9 MB corpus
       preload: read('LUNA_KNOWLEDGE_PRELOAD', oneOf(['on', 'off']), process.env.VITEST ? 'off' : 'on') === 'on',
     },
+    live: {
+      journalSize: read('LUNA_LIVE_JOURNAL_SIZE', positiveInt(1_000_000), 10_000),
+      journalMaxAgeMs: read('LUNA_LIVE_JOURNAL_MINUTES', positiveInt(24 * 60), 15) * 60_000,
+      maxBufferedBytes: read('LUNA_LIVE_MAX_BUFFER_KB', positiveInt(1024 * 1024), 1024) * 1024,
+      heartbeatMs: read('LUNA_LIVE_HEARTBEAT_S', positiveInt(3_600), 30) * 1000,
+      recheckMs: read('LUNA_LIVE_RECHECK_S', positiveInt(86_400), 60) * 1000,
+    },
+    alerts: alertsConfig(read, optional, need),
+    telemetry: optional('LUNA_OTLP_URL') !== undefined ? { otlpUrl: read('LUNA_OTLP_URL', url(['http', 'https']), '') } : {},
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
     ...(optional('LUNA_MQTT_MAPPINGS') ? { mqttIngest: { mappingsFile: optional('LUNA_MQTT_MAPPINGS')! } } : {}),
+    ...(optional('LUNA_CONTROL_BOXES') ? { controlBoxes: { file: optional('LUNA_CONTROL_BOXES')! } } : {}),
   };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/** LUNA_ALERT_*, LUNA_SMTP_URL: evaluation period, webhook and e-mail delivery. */
+function alertsConfig(
+  read: <T>(variable: EnvVarName, schema: z.ZodType<T>, fallback: T) => T,
+  optional: (variable: EnvVarName) => string | undefined,
+  need: (variable: EnvVarName, because: string) => string,
+): Config['alerts'] {
+  const webhookUrl = optional('LUNA_ALERT_WEBHOOK_URL');
+  const secret = optional('LUNA_ALERT_WEBHOOK_SECRET');
+  const smtpUrl = optional('LUNA_SMTP_URL');
+  return {
+    intervalMs: read('LUNA_ALERT_INTERVAL_S', positiveInt(86_400), 30) * 1000,
+    ...(webhookUrl !== undefined
+      ? {
+          webhook: { url: read('LUNA_ALERT_WEBHOOK_URL', url(['http', 'https']), webhookUrl), ...(secret !== undefined ? { secret } : {}) },
+        }
+      : {}),
+    ...(smtpUrl !== undefined
+      ? {
+          email: {
+            smtpUrl: read('LUNA_SMTP_URL', url(['smtp', 'smtps']), smtpUrl),
+            from: read(
+              'LUNA_ALERT_EMAIL_FROM',
+              z.string().min(3).includes('@', { message: 'must be an e-mail address' }),
+              'luna-iems@localhost',
+            ),
+            to: need('LUNA_ALERT_EMAIL_TO', 'LUNA_SMTP_URL is set')
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
+          },
+        }
+      : {}),
+  };
 }
 
 /** LUNA_DEMO: `on` is the default mode (the simulator). */

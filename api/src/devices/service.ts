@@ -26,6 +26,8 @@ export interface DeviceServiceOptions {
   mqttUrl?: string;
   /** model catalogue (default: devices/models/*.json) */
   models?: Map<string, DeviceModel>;
+  /** a device's connection state changed (the live API publishes it) */
+  onStateChange?: (health: Pick<DeviceHealth, 'siteId' | 'deviceId' | 'state' | 'sinceMs' | 'lastValueMs'>) => void;
 }
 
 export interface DeviceEntry {
@@ -87,8 +89,21 @@ export class DeviceService {
     this.listener = this.metrics(o.registry);
   }
 
+  /** Tells onStateChange; the tracker has already moved to `to` when its listener runs. */
+  private stateChanged(d: DeviceConfig, to: DeviceHealth['state']): void {
+    if (!this.o.onStateChange) return;
+    const h = this.entries.get(key(d.siteId, d.id))?.driver?.health();
+    this.o.onStateChange({
+      siteId: d.siteId,
+      deviceId: d.id,
+      state: to,
+      sinceMs: h?.sinceMs ?? Date.now(),
+      lastValueMs: h?.lastValueMs ?? null,
+    });
+  }
+
   private metrics(registry: Registry | undefined): HealthListener {
-    if (!registry) return {};
+    if (!registry) return { onState: (d, _from, to) => this.stateChanged(d, to) };
     const errors = new Counter({
       name: 'luna_device_errors_total',
       help: 'Device errors by kind (timeout, connection, exception, decode, write, protocol)',
@@ -134,6 +149,7 @@ export class DeviceService {
       onError: (d, e) => errors.inc({ site: d.siteId, device: d.id, kind: e.kind }),
       onRead: (d) => reads.inc({ site: d.siteId, device: d.id }),
       onState: (d, from, to, reason) => {
+        this.stateChanged(d, to);
         if (to === 'offline' || to === 'degraded')
           this.o.log.warn(
             { site: d.siteId, device: d.id, from, to, reason },

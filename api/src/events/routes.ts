@@ -6,7 +6,7 @@ import { contextOf } from '../auth/guard.js';
 import { HttpError } from '../http/errors.js';
 import { errorResponses, notFound, strict } from '../http/schemas.js';
 import type { Database } from '../store/index.js';
-import { acknowledgeEvent, EVENT_SEVERITIES, listEvents } from './store.js';
+import { acknowledgeEvent, EVENT_SEVERITIES, listEvents, notifyEventChange } from './store.js';
 
 const Severity = Type.Union(EVENT_SEVERITIES.map((s) => Type.Literal(s)));
 export const EventSchema = Type.Object({
@@ -89,6 +89,7 @@ export function registerEventRoutes(app: FastifyInstance, db: Database): void {
         return e;
       });
       if (event === undefined) throw new HttpError(404, 'not_found', `No event ${req.params.eventId} on site ${req.params.siteId}`);
+      notifyEventChange(db, event);
       return event;
     },
   );

@@ -62,6 +62,26 @@ function toRecord(r: Record<string, unknown>): EventRecord {
 const COLUMNS =
   'id, site_id, series_id, kind, severity, start_ts, end_ts, message, created_at, updated_at, acknowledged_at, acknowledged_by';
 
+/** Listeners per database (the live API): told about every event upsertEvents/acknowledgeEvent created or changed on it. */
+const changeListeners = new WeakMap<object, Set<(event: EventRecord) => void>>();
+
+/** Calls `listener` with each event created, updated or acknowledged through this database handle; returns the unsubscribe. */
+export function onEventChange(db: Queryable, listener: (event: EventRecord) => void): () => void {
+  let set = changeListeners.get(db);
+  if (!set) changeListeners.set(db, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function changed(db: Queryable, row: Record<string, unknown> | undefined): void {
+  if (row && changeListeners.has(db)) notifyEventChange(db, toRecord(row));
+}
+
+/** For changes made in a transaction (`tx` has no listeners): call with the database handle after the commit. */
+export function notifyEventChange(db: Queryable, event: EventRecord): void {
+  for (const l of changeListeners.get(db) ?? []) l(event);
+}
+
 /**
  * Inserts new events and updates known ones (same site and dedup key): the range grows, the
  * severity never drops, the message is the latest. Returns how many were new.
@@ -82,7 +102,7 @@ export async function upsertEvents(db: Queryable, events: readonly NewEvent[]): 
          message = excluded.message,
          updated_at = now()
        where events.end_ts <> excluded.end_ts or events.message <> excluded.message or events.severity <> excluded.severity
-       returning (xmax = 0) as inserted`,
+       returning (xmax = 0) as inserted, ${COLUMNS}`,
       [
         e.siteId,
         e.seriesId ?? null,
@@ -94,6 +114,7 @@ export async function upsertEvents(db: Queryable, events: readonly NewEvent[]): 
         e.dedupKey,
       ],
     );
+    changed(db, rows[0]);
     if (rows[0]?.inserted === true) created++;
     else if (rows.length > 0) updated++;
   }
@@ -144,5 +165,6 @@ export async function acknowledgeEvent(db: Queryable, siteId: string, id: number
       where site_id = $1 and id = $2 returning ${COLUMNS}`,
     [siteId, id, by],
   );
+  changed(db, rows[0]);
   return rows[0] === undefined ? undefined : toRecord(rows[0]);
 }

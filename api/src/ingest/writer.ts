@@ -44,6 +44,8 @@ export interface WriterHooks {
   onWritten?: (counts: WriteCounts, ms: number) => void;
   onBuffered?: (rows: number) => void;
   onBufferChange?: (readings: number) => void;
+  /** readings now durable in the database (after each flush and buffer replay), e.g. for the live API; keep it cheap */
+  onAccepted?: (rows: readonly Reading[]) => void;
 }
 
 interface Item {
@@ -178,6 +180,7 @@ export class ReadingWriter {
         { inserted: 0, updated: 0, unchanged: 0 },
       );
       this.hooks.onWritten?.(total, ms);
+      if (this.hooks.onAccepted) this.hooks.onAccepted(items.length === 1 ? items[0]!.rows : items.flatMap((i) => i.rows));
     } catch (err) {
       if (isConnectionError(err)) {
         this.log.warn({ err: (err as Error).message }, 'database unreachable: readings go to the store-and-forward buffer');
@@ -214,6 +217,7 @@ export class ReadingWriter {
             for (const batch of batches) await writeReadings(tx, batch);
           });
           for (const batch of batches) markDirty(this.dirty, batch);
+          if (this.hooks.onAccepted) this.hooks.onAccepted(batches.flat());
           this.buffer.remove(segment);
           this.log.info({ segment, readings: batches.reduce((n, b) => n + b.length, 0) }, 'replayed buffered readings');
         }

@@ -141,6 +141,8 @@ export function registerKnowledgeRoutes(
   db: Database,
   knowledge: KnowledgeService,
   preload: () => PreloadStatus,
+  /** observation hooks (app.ts: latency histogram and trace span around each question) */
+  hooks: { ask?: <T>(run: () => Promise<T>) => Promise<T> } = {},
 ): void {
   app.post<{ Body: Static<typeof AskBody> }>(
     '/rag/ask',
@@ -155,12 +157,15 @@ export function registerKnowledgeRoutes(
         response: { 200: AskResponse, ...errorResponses },
       },
     },
-    async (req) =>
-      knowledge.ask({
-        question: req.body.question,
-        ...(req.body.k ? { k: req.body.k } : {}),
-        filters: (req.body.filters ?? {}) as ChunkFilters,
-      }),
+    async (req) => {
+      const run = () =>
+        knowledge.ask({
+          question: req.body.question,
+          ...(req.body.k ? { k: req.body.k } : {}),
+          filters: (req.body.filters ?? {}) as ChunkFilters,
+        });
+      return hooks.ask ? hooks.ask(run) : run();
+    },
   );
 
   const ListQuery = Type.Object(

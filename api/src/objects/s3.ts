@@ -46,7 +46,12 @@ export function s3ObjectStore(config: S3Config, options: S3Options = {}): Object
         })
       : extra;
     try {
-      return await fetch(url, { method, headers, ...(body ? { body } : {}), signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(url, {
+        method,
+        headers,
+        ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);

@@ -9,6 +9,8 @@ export interface Metrics {
   ingestReadings: Counter<'outcome'>;
   writeDuration: Histogram;
   bufferReadings: Gauge;
+  /** POST /rag/ask: retrieval + answer, seconds */
+  ragAnswerSeconds: Histogram;
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +53,12 @@ export function createMetrics(): Metrics {
     bufferReadings: new Gauge({
       name: 'luna_ingest_buffer_readings',
       help: 'Readings waiting in the on-disk store-and-forward buffer',
+      registers: [registry],
+    }),
+    ragAnswerSeconds: new Histogram({
+      name: 'luna_rag_answer_seconds',
+      help: 'Duration of one knowledge question (POST /rag/ask: retrieval and answer) in seconds',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
   };

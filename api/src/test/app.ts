@@ -48,7 +48,11 @@ export async function call(
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.raw) headers['content-type'] = opts.raw.contentType;
-  const payload = opts.raw ? opts.raw.body : opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+  const payload = opts.raw
+    ? (opts.raw.body as string | Uint8Array<ArrayBuffer>)
+    : opts.body !== undefined
+      ? JSON.stringify(opts.body)
+      : undefined;
   const res = await fetch(`${base}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.text();
   let body: unknown = text;

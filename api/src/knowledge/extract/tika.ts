@@ -50,7 +50,8 @@ export async function extractWithTika(
   try {
     res = await fetch(`${base}/rmeta/html`, {
       method: 'PUT',
-      body: bytes,
+      // a view over a plain ArrayBuffer (never shared memory): what fetch's BodyInit expects under the DOM typings too
+      body: bytes as Uint8Array<ArrayBuffer>,
       headers: {
         accept: 'application/json',
         'content-type': hint.mimeType ?? 'application/octet-stream',
