@@ -8,7 +8,9 @@
  * Options: --load=FILE --prices=FILE (--pv=FILE | --weather=FILE) [--annual-mwh=N] [--region=N]
  * [--kwp=N --lat=N --lon=N] [--tariff=ID] [--replan=STEPS (4)] [--horizon=STEPS (192)]
  * [--only=mpc|perfect-mpc] (skip the other MPC run) [--peak-target-kw=N] (a billing-peak target every
- * plan may use freely, e.g. last year's peak; default none). See site-inputs.ts for the file format.
+ * plan may use freely, e.g. last year's peak; default none) [--days=N] (only the first N days, for
+ * development) [--mpc=JSON] (MpcOptions of the own-forecast MPC instead of PEAK_AWARE, e.g. '{}' for
+ * the plain loop). See site-inputs.ts for the file format.
  */
 import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -35,6 +37,23 @@ const WORKER_BOOT = new URL(
 /** Luna's own forecasts in the backtest (see api/src/backtest/forecast.ts and docs/backtest.md). */
 const NAIVE: NaiveOptions = { levelSteps: 8, levelDecaySteps: 96 };
 
+/**
+ * How Luna's MPC runs with its own forecasts (api/src/backtest/mpc.ts, docs/backtest.md): plans on
+ * the forecast + the 90 % quantile of its own recent errors (at most +20 %) where the load is high,
+ * keeps the energy the worst of the last 28 days needed above the peak so far, discharges only what
+ * keeps the planned import, lets the SoC above the plan hold the peak so far, never charges above it.
+ * The perfect-forecast run keeps the plain loop (its forecasts have no error to guard against).
+ */
+const PEAK_AWARE: MpcJob['mpc'] = {
+  replanSteps: 4,
+  horizonSteps: 192,
+  loadQuantile: { q: 0.9, maxShare: 0.2 },
+  pastReserve: {},
+  track: 'discharge',
+  surplusGuard: true,
+  chargeGuard: true,
+};
+
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const num = (name: string): number | undefined => (opt(name) === undefined ? undefined : Number(opt(name)));
@@ -58,7 +77,18 @@ async function main(): Promise<void> {
   const replanSteps = num('replan') ?? 4;
   const horizonSteps = num('horizon') ?? 192;
   const only = opt('only');
-  const { site, notes } = await loadSite(inputs);
+  const loaded = await loadSite(inputs);
+  const { notes } = loaded;
+  const days = num('days');
+  const site =
+    days === undefined
+      ? loaded.site
+      : {
+          ...loaded.site,
+          loadW: loaded.site.loadW.slice(0, days * 96),
+          pvW: loaded.site.pvW.slice(0, days * 96),
+          spotPriceEurPerMWh: loaded.site.spotPriceEurPerMWh.slice(0, days * 96),
+        };
   notes.forEach((m) => log(m));
   const n = site.loadW.length;
   const pvMWh = site.pvW.reduce((a, v) => a + v * 0.25, 0) / 1e6;
@@ -82,10 +112,23 @@ async function main(): Promise<void> {
   log(`baselines done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const peakTargetKw = num('peak-target-kw');
-  const mpc = { replanSteps, horizonSteps, ...(peakTargetKw !== undefined ? { peakTargetW: peakTargetKw * 1000 } : {}) };
+  const target = peakTargetKw !== undefined ? { peakTargetW: peakTargetKw * 1000 } : {};
+  const plain = { replanSteps, horizonSteps, ...target };
+  let custom: MpcJob['mpc'] | undefined;
+  try {
+    custom = opt('mpc') !== undefined ? (JSON.parse(opt('mpc')!) as MpcJob['mpc']) : undefined;
+  } catch (e) {
+    throw new InputError(`--mpc: not JSON (${(e as Error).message})`);
+  }
+  const own = {
+    ...(custom ?? PEAK_AWARE),
+    replanSteps,
+    horizonSteps,
+    ...target,
+  };
   const runMpc = (name: string, forecast: MpcJob['forecast']): Promise<{ r: SimResult; stats: string }> =>
     new Promise((resolve, reject) => {
-      const job: MpcJob = { site, keys, name, forecast, naive: NAIVE, mpc };
+      const job: MpcJob = { site, keys, name, forecast, naive: NAIVE, mpc: forecast === 'naive' ? own : plain };
       const w = new Worker(WORKER_BOOT, { workerData: job });
       const report = progress(name);
       w.on('message', (m: { type: string; step?: number; result?: SimResult; stats?: MpcStats; wallS?: number }) => {
@@ -125,13 +168,13 @@ async function main(): Promise<void> {
   );
 
   const results: SimResult[] = [none, rule];
-  let own: SimResult | null = null;
+  let ownResult: SimResult | null = null;
   let perfectMpc: SimResult | null = null;
   if (ownP) {
     const m = await ownP;
-    own = m.r;
+    ownResult = m.r;
     log(`luna mpc (own seasonal-naive forecasts): ${m.stats}`);
-    results.push(own);
+    results.push(ownResult);
   }
   if (perfectMpcP) {
     const m = await perfectMpcP;
@@ -147,9 +190,9 @@ async function main(): Promise<void> {
   console.log(`BENCH backtest.saving_bound ${(none.totalEur - perfect.totalEur).toFixed(2)} EUR`);
   console.log(`BENCH backtest.self_consumption.capture ${c(rule).toFixed(4)} ratio`);
   if (perfectMpc) console.log(`BENCH backtest.perfect_forecasts.capture ${c(perfectMpc).toFixed(4)} ratio`);
-  if (own) {
-    console.log(`BENCH backtest.capture ${c(own).toFixed(4)} ratio`);
-    for (const m of monthlyCapture(site, none, own, perfect))
+  if (ownResult) {
+    console.log(`BENCH backtest.capture ${c(ownResult).toFixed(4)} ratio`);
+    for (const m of monthlyCapture(site, none, ownResult, perfect))
       console.log(
         `BENCH backtest.capture.${m.month} ${m.capture.toFixed(4)} ratio  # saving ${m.savingEur.toFixed(0)} of ${m.boundSavingEur.toFixed(0)} EUR`,
       );
