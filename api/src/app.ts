@@ -351,7 +351,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log,
       bus,
       registry: metrics.registry,
-      ...(demo ? { demoSiteId: demo.siteId } : {}),
       ...(demoClock ? { siteClock: (siteId: string) => (siteId === demoSiteId ? demoClock : undefined) } : {}),
       ...(config.controlBoxes ? { controlBoxesFile: config.controlBoxes.file } : {}),
       ...(mqtt.clientUrl !== undefined
@@ -372,7 +371,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   // MPC planning (after the intelligence services, before the routes): the demo site gets its energy
   // configuration on first start; solves run in a worker thread; it stops before the database closes.
-  if (demo) {
+  // (only on the simulator: the plain replay has no battery or inverters to plan for)
+  if (demo && config.demo.mode === 'simulator') {
     try {
       if (await ensureSiteEnergy(db, demo.siteId, DEMO_SITE_ENERGY, SYSTEM))
         log.info(`demo site: energy configuration stored (planned for)`);

@@ -44,6 +44,10 @@ const PlanSummary = Type.Object({
   costEur: Type.Union([Type.Number(), Type.Null()], {
     description: 'objective: import − feed-in + demand increment + wear − terminal value, EUR',
   }),
+  baselineCostEur: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'the same objective over the same horizon with the batteries idle (same forecasts, prices and limits; the energy they hold valued like the terminal value), EUR: baselineCostEur − costEur is what the plan saves; null when not computed',
+  }),
   solveMs: Type.Number(),
   problems: Type.Array(Type.Unknown(), { description: 'the optimiser problems: which limit, which step' }),
 });
@@ -73,6 +77,7 @@ function summary(p: StoredPlan) {
     horizonEnd: iso(p.horizonEndMs),
     peakTargetW: p.peakTargetW,
     costEur: p.cost?.objectiveEur ?? null,
+    baselineCostEur: p.cost?.baselineCostEur ?? null,
     solveMs: Math.round(p.solveMs * 10) / 10,
     problems: p.problems,
   };

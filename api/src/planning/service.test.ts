@@ -141,6 +141,9 @@ describe.each(STORES)('planning service in the app on $store', ({ store, skip })
     expect(plan.peakTargetW).toBeGreaterThanOrEqual(plan.inputs.peakSoFarW);
     expect(plan.inputs.peakSoFarW).toBeGreaterThan(0);
     expect(typeof plan.cost.objectiveEur).toBe('number');
+    // savings against the batteries left idle: an idle battery is a feasible plan, so the optimum is never dearer
+    expect(typeof plan.baselineCostEur).toBe('number');
+    expect(plan.costEur).toBeLessThanOrEqual(plan.baselineCostEur + 1e-6);
     const bat = DEMO_SITE_ENERGY.batteries[0]!;
     for (const s of plan.steps) {
       expect(s.gridW).toBeLessThanOrEqual(DEMO_SITE_ENERGY.grid.importLimitW + 1);

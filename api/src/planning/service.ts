@@ -199,6 +199,15 @@ export function startPlanningService(o: PlanningOptions): PlanningService {
       if (read.missingSeries.length) setup.summary.warnings.push(`series not on the site: ${read.missingSeries.join(', ')}`);
       const { plan, solveMs } = await solver.solve(setup.input);
       solveSeconds.observe(solveMs / 1000);
+      // The same horizon with the batteries idle (they keep what they hold, valued like the plan's
+      // terminal value): what the plan saves. A small LP without batteries, a few ms.
+      let baselineCostEur: number | null = null;
+      const batteries = setup.input.batteries ?? [];
+      if (plan.cost && batteries.length) {
+        const base = await solver.solve({ ...setup.input, batteries: [] }).catch(() => undefined);
+        const keptEur = batteries.reduce((sum, b) => sum + ((b.terminalValueEurPerKWh ?? 0) * b.initialSocWh) / 1000, 0);
+        baselineCostEur = base?.plan.cost ? base.plan.cost.objectiveEur - keptEur : null;
+      }
       plansTotal.inc({ status: plan.status });
       const active = toActivePlan({ id: '', siteId, createdAtMs: nowMs, reason }, energy, plan, read.peakSoFarW);
       const { id: _drop, ...rest } = active;
@@ -209,7 +218,7 @@ export function startPlanningService(o: PlanningOptions): PlanningService {
         horizonStartMs: setup.summary.horizon.startMs,
         // an invalid/failed plan has no steps: it covers nothing
         horizonEndMs: plan.steps.length > 0 ? setup.summary.horizon.endMs : setup.summary.horizon.startMs,
-        cost: plan.cost,
+        cost: plan.cost ? { ...plan.cost, baselineCostEur } : null,
         problems: plan.problems,
         inputs: setup.summary,
         solveMs,

@@ -11,11 +11,17 @@ import type { Queryable } from '../store/index.js';
 import type { InputSummary } from './planner.js';
 import { STEP_MS } from '../optimiser/model.js';
 
+/**
+ * The plan's cost, plus what the same horizon would cost without the batteries (the same optimiser
+ * input with no battery: the dashboard's "savings" is the difference of the two objectives).
+ */
+export type StoredPlanCost = PlanCost & { baselineCostEur?: number | null };
+
 export interface StoredPlan extends ActivePlan {
   status: PlanStatus;
   horizonStartMs: number;
   horizonEndMs: number;
-  cost: PlanCost | null;
+  cost: StoredPlanCost | null;
   problems: Problem[];
   inputs: InputSummary | Record<string, never>;
   solveMs: number;
@@ -52,7 +58,7 @@ function toPlan(r: Row): StoredPlan {
     horizonStartMs: new Date(r.horizon_start).getTime(),
     horizonEndMs: new Date(r.horizon_end).getTime(),
     peakTargetW: r.peak_target_w,
-    cost: json<PlanCost | null>(r.cost),
+    cost: json<StoredPlanCost | null>(r.cost),
     problems: json<Problem[]>(r.problems),
     steps: r.steps === undefined ? [] : json<ActivePlanStep[]>(r.steps),
     inputs: json<InputSummary>(r.inputs),

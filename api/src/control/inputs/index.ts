@@ -36,7 +36,6 @@ export interface StartControlInputsOptions {
   mqtt?: { url: string; username?: string; password?: string; clientId?: string };
   /** LUNA_CONTROL_BOXES file; undefined: no Modbus control box */
   controlBoxesFile?: string;
-  demoSiteId?: string;
   /** a site on its own clock (the accelerated demo simulator) */
   siteClock?: (siteId: string) => (() => number) | undefined;
 }
@@ -51,7 +50,6 @@ export async function startControlInputs(o: StartControlInputsOptions): Promise<
     log,
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.registry ? { registry: o.registry } : {}),
-    ...(o.demoSiteId ? { demoSiteId: o.demoSiteId } : {}),
     ...(o.siteClock ? { siteClock: o.siteClock } : {}),
   });
   await service.start();

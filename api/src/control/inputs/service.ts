@@ -15,7 +15,7 @@ import { recordAudit, SYSTEM, type Actor } from '../../audit/index.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Database } from '../../store/index.js';
 import { LIVE_TOPICS, type LiveOverride, type LiveSignal } from '../../live/topics.js';
-import { DEMO_SITE_ENERGY, type SiteEnergy } from '../../site-energy/model.js';
+import type { SiteEnergy } from '../../site-energy/model.js';
 import { getSiteEnergy } from '../../site-energy/store.js';
 import type { ControlInputs, GridSignal, Override } from '../model.js';
 import * as store from './store.js';
@@ -46,14 +46,12 @@ export interface ControlInputsOptions {
   /** live bus (app.bus); publish only */
   bus?: { publish(topic: string, message: unknown): Promise<void> };
   registry?: Registry;
-  /** the site's energy configuration (assets and their ranges); default: table site_energy, the demo site falls back to DEMO_SITE_ENERGY */
+  /** the site's energy configuration (assets and their ranges); default: table site_energy */
   siteEnergyOf?: (siteId: string) => Promise<SiteEnergy | undefined>;
   /** clock, epoch ms (tests jump it) */
   now?: () => number;
   /** expiry sweep period, ms (default 1000; 0 = no timer, call sweep() yourself) */
   sweepMs?: number;
-  /** demo site id: its assets are DEMO_SITE_ENERGY while it has no stored configuration */
-  demoSiteId?: string;
   /**
    * a site that runs on its own clock (the demo on the accelerated simulator, LUNA_SIM_SPEED > 1):
    * its overrides and signals are stamped and expire on that clock, the one its agents tick on
@@ -166,8 +164,8 @@ export class ControlInputsService implements ControlInputs {
   async siteEnergy(siteId: string): Promise<SiteEnergy | undefined> {
     if (this.opts.siteEnergyOf) return this.opts.siteEnergyOf(siteId);
     const stored = await getSiteEnergy(this.db, siteId);
-    if (stored) return stored.config;
-    return siteId === (this.opts.demoSiteId ?? 'demo') ? DEMO_SITE_ENERGY : undefined;
+    // the demo on the simulator stores DEMO_SITE_ENERGY at start (app.ts); a site without a stored configuration has no assets
+    return stored?.config;
   }
 
   /** Active overrides and the recent history (newest first, at most 50). */
