@@ -175,65 +175,93 @@ export function controlTick(i: TickInput): TickResult {
   /** a PV cap the rules asked for (exportLimit), W for all PV together */
   let rulesPvCapW: number | undefined;
 
+  /**
+   * Common to every agent: fresh measurements and a writable device with the asset's setpoint, else
+   * the agent stops (nothing written; the device's revert timeout takes over) and this returns undefined.
+   */
+  const ready = (
+    assetId: string,
+    kind: AssetKind,
+    deviceId: string,
+    setpoint: string,
+    fullScaleW: number,
+    own: (Sample | undefined)[],
+    ageMs: number | null,
+  ) => {
+    const problem = check(assetId, kind, deviceId, own);
+    if (problem) return void stop(assetId, kind, problem, ageMs);
+    const range = rangeW(i.devices[deviceId]!, setpoint, fullScaleW);
+    if (!range) return void stop(assetId, kind, `device ${deviceId} has no setpoint "${setpoint}"`, ageMs);
+    return range;
+  };
+  /** a manual override: the request every other source yields to (the envelope still applies) */
+  const overridden = (o: Override): Request => ({
+    requestedW: o.setpointW,
+    source: 'manual',
+    mode: 'override',
+    reason: `override by ${o.userName ?? o.userId ?? 'an operator'} until ${new Date(o.expiresAtMs).toISOString()}`,
+  });
+  /** a grid-operator signal decides the request */
+  const bySignal = (r: Request, w: number, used: readonly GridSignal[], reason: string) => {
+    r.requestedW = w;
+    r.source = 'grid-signal';
+    r.mode = 'grid-signal';
+    r.usedSignals = [...new Set([...(r.usedSignals ?? []), ...used])];
+    r.reason = reason;
+  };
+  const decide = (assetId: string, kind: AssetKind, r: Request, ageMs: number | null, envelope: EnvelopeInput, command?: Command) =>
+    decisions.push({
+      assetId,
+      kind,
+      mode: r.mode,
+      ...(r.reason ? { reason: r.reason } : {}),
+      measurementAgeMs: ageMs,
+      envelope,
+      ...(command ? { command } : {}),
+    });
+
   // ── batteries ──
   for (const b of e.batteries) {
     const power = i.latest[b.powerSeries];
     const soc = i.latest[b.socSeries];
     const ageMs = age(grid, power, soc);
-    const problem = check(b.id, 'battery', b.deviceId, [power, soc]);
-    if (problem) {
-      stop(b.id, 'battery', problem, ageMs);
-      continue;
-    }
-    const dev = i.devices[b.deviceId]!;
-    const range = rangeW(dev, b.setpoint, b.maxDischargeW);
-    if (!range) {
-      stop(b.id, 'battery', `device ${b.deviceId} has no setpoint "${b.setpoint}"`, ageMs);
-      continue;
-    }
+    const range = ready(b.id, 'battery', b.deviceId, b.setpoint, b.maxDischargeW, [power, soc], ageMs);
+    if (!range) continue;
     const measuredW = power!.value;
     const baseW = gridNowW + measuredW; // the grid without this battery
     const o = overrides.get(b.id);
-    let requestedW: number;
-    let source: CommandSource;
-    let mode: AgentMode = 'auto';
-    let reason: string | undefined;
-    let usedSignals: GridSignal[] | undefined;
-    if (o) {
-      requestedW = o.setpointW;
-      source = 'manual';
-      mode = 'override';
-      reason = `override by ${o.userName ?? o.userId ?? 'an operator'} until ${new Date(o.expiresAtMs).toISOString()}`;
-    } else if (!i.automationEnabled) {
+    if (!o && !i.automationEnabled) {
       stop(b.id, 'battery', 'automation off for the site', ageMs);
       continue;
-    } else {
+    }
+    let r: Request;
+    if (o) r = overridden(o);
+    else {
       // plan + live correction
       const planW = step?.batteryW[b.id] ?? 0;
-      requestedW = planW;
-      source = 'plan';
-      if (!step) reason = 'no plan covers now: PV surplus charging and peak shaving only';
+      r = { requestedW: planW, source: 'plan', mode: 'auto' };
+      if (!step) r.reason = 'no plan covers now: PV surplus charging and peak shaving only';
       const exportFloorW = step ? Math.min(0, step.gridW) : 0;
       const gridWithPlanW = baseW - planW;
       // (only while the battery can take it: a full battery leaves the surplus to the rules' PV cap)
       if (gridWithPlanW < exportFloorW - 1 && soc!.value < b.socMaxPct && planW > -b.maxChargeW) {
-        requestedW = Math.max(-b.maxChargeW, planW - (exportFloorW - gridWithPlanW));
-        source = 'live-correction';
+        r.requestedW = Math.max(-b.maxChargeW, planW - (exportFloorW - gridWithPlanW));
+        r.source = 'live-correction';
       }
       // real-time peak shaving
       if (peakTargetW !== undefined && peakTargetW > 0) {
         const q = runningQuarter(i.gridSamples, i.nowMs);
-        const ps = peakShaving({ targetW: peakTargetW, quarter: q, importNowW: baseW - requestedW });
+        const ps = peakShaving({ targetW: peakTargetW, quarter: q, importNowW: baseW - r.requestedW });
         Object.assign(peak, { lineW: ps.lineW, projectedAverageW: ps.projectedAverageW, averageSoFarW: q.averageSoFarW });
         if (ps.reduceW > 0) {
-          requestedW += ps.reduceW;
-          source = 'peak-shaving';
+          r.requestedW += ps.reduceW;
+          r.source = 'peak-shaving';
         }
       }
       // rules
       if (i.rules) {
         const pvW = e.pv.reduce((a, p) => a + (i.latest[p.powerSeries]?.value ?? 0), 0);
-        const r = applyRules(
+        const ruled = applyRules(
           i.rules,
           {
             atMs: i.nowMs,
@@ -251,42 +279,27 @@ export function controlTick(i: TickInput): TickResult {
               dischargeEfficiency: b.dischargeEfficiency,
             },
           },
-          { batteryPowerW: requestedW },
+          { batteryPowerW: r.requestedW },
         );
-        if (r.changes.some((c) => c.field === 'pvCapW') && r.intent.pvCapW !== undefined)
-          rulesPvCapW = Math.min(rulesPvCapW ?? Infinity, r.intent.pvCapW);
-        if (r.changes.some((c) => c.field === 'batteryPowerW')) {
-          requestedW = r.intent.batteryPowerW;
-          source = 'rule';
-          reason = r.changes.map((c) => `${c.ruleId}: ${c.reason}`).join('; ');
+        if (ruled.changes.some((c) => c.field === 'pvCapW') && ruled.intent.pvCapW !== undefined)
+          rulesPvCapW = Math.min(rulesPvCapW ?? Infinity, ruled.intent.pvCapW);
+        if (ruled.changes.some((c) => c.field === 'batteryPowerW')) {
+          r.requestedW = ruled.intent.batteryPowerW;
+          r.source = 'rule';
+          r.reason = ruled.changes.map((c) => `${c.ruleId}: ${c.reason}`).join('; ');
         }
       }
       // grid signals
-      if (activation) {
-        requestedW = baseW - activation.targetGridW!;
-        source = 'grid-signal';
-        mode = 'grid-signal';
-        usedSignals = [activation];
-        reason = `redispatch activation: grid at ${activation.targetGridW} W`;
-      }
-      if (b.section14a && s14BudgetW !== undefined && requestedW < -s14BudgetW) {
-        requestedW = -s14BudgetW;
-        source = 'grid-signal';
-        mode = 'grid-signal';
-        usedSignals = [...(usedSignals ?? []), ...s14];
-        reason = `§14a dimming: controllable devices at most ${s14BudgetW} W`;
-      }
-      if (maxExportPowerW !== undefined && baseW - requestedW < -maxExportPowerW) {
-        requestedW = Math.max(0, baseW + maxExportPowerW);
-        source = 'grid-signal';
-        mode = 'grid-signal';
-        usedSignals = [...(usedSignals ?? []), ...curtail];
-        reason = `redispatch: feed-in at most ${maxExportPowerW} W`;
-      }
+      if (activation)
+        bySignal(r, baseW - activation.targetGridW!, [activation], `redispatch activation: grid at ${activation.targetGridW} W`);
+      if (b.section14a && s14BudgetW !== undefined && r.requestedW < -s14BudgetW)
+        bySignal(r, -s14BudgetW, s14, `§14a dimming: controllable devices at most ${s14BudgetW} W`);
+      if (maxExportPowerW !== undefined && baseW - r.requestedW < -maxExportPowerW)
+        bySignal(r, Math.max(0, baseW + maxExportPowerW), curtail, `redispatch: feed-in at most ${maxExportPowerW} W`);
     }
     const env: EnvelopeInput = {
       kind: 'battery',
-      requestedW,
+      requestedW: r.requestedW,
       device: { minW: range.minW, maxW: range.maxW },
       gridW: gridNowW,
       measuredW,
@@ -305,49 +318,25 @@ export function controlTick(i: TickInput): TickResult {
     const out = clampToEnvelope(env);
     if (b.section14a && s14BudgetW !== undefined) s14BudgetW = Math.max(0, s14BudgetW - Math.max(0, -out.writtenW));
     gridNowW = baseW - out.writtenW;
-    decisions.push({
-      assetId: b.id,
-      kind: 'battery',
-      mode,
-      ...(reason ? { reason } : {}),
-      measurementAgeMs: ageMs,
-      envelope: env,
-      command: command(b, b.deviceId, b.setpoint, range.toDevice(out.writtenW), requestedW, out, source, o, usedSignals),
-    });
+    decide(b.id, 'battery', r, ageMs, env, command(b, b.deviceId, b.setpoint, range.toDevice(out.writtenW), out, r, o));
   }
 
   // ── flexible loads ──
   for (const f of e.flexibleLoads) {
     const power = f.powerSeries ? i.latest[f.powerSeries] : undefined;
     const ageMs = f.powerSeries ? age(grid, power) : age(grid);
-    const problem = check(f.id, 'flexible', f.deviceId, f.powerSeries ? [power] : []);
-    if (problem) {
-      stop(f.id, 'flexible', problem, ageMs);
-      continue;
-    }
-    const dev = i.devices[f.deviceId]!;
-    const range = rangeW(dev, f.setpoint, f.maxPowerW);
-    if (!range) {
-      stop(f.id, 'flexible', `device ${f.deviceId} has no setpoint "${f.setpoint}"`, ageMs);
-      continue;
-    }
+    const range = ready(f.id, 'flexible', f.deviceId, f.setpoint, f.maxPowerW, f.powerSeries ? [power] : [], ageMs);
+    if (!range) continue;
     // without a power series, what was last written stands for the measurement
     const measuredW = power?.value ?? i.last[f.id]?.writtenW ?? 0;
     const o = overrides.get(f.id);
-    let requestedW: number;
-    let source: CommandSource = 'plan';
-    let mode: AgentMode = 'auto';
-    let reason: string | undefined;
-    let usedSignals: GridSignal[] | undefined;
-    if (o) {
-      requestedW = o.setpointW;
-      source = 'manual';
-      mode = 'override';
-      reason = `override by ${o.userName ?? o.userId ?? 'an operator'} until ${new Date(o.expiresAtMs).toISOString()}`;
-    } else if (!i.automationEnabled) {
+    if (!o && !i.automationEnabled) {
       stop(f.id, 'flexible', 'automation off for the site', ageMs);
       continue;
-    } else if (step?.flexibleW[f.id] === undefined && !(f.section14a && s14BudgetW !== undefined)) {
+    }
+    let r: Request;
+    if (o) r = overridden(o);
+    else if (step?.flexibleW[f.id] === undefined && !(f.section14a && s14BudgetW !== undefined)) {
       decisions.push({
         assetId: f.id,
         kind: 'flexible',
@@ -357,26 +346,21 @@ export function controlTick(i: TickInput): TickResult {
       });
       continue;
     } else {
-      requestedW = step?.flexibleW[f.id] ?? measuredW;
+      r = { requestedW: step?.flexibleW[f.id] ?? measuredW, source: 'plan', mode: 'auto' };
       // peak shaving: what the batteries could not take off
       if (peakTargetW !== undefined && peak.lineW !== undefined) {
-        const importW = gridNowW - measuredW + requestedW;
+        const importW = gridNowW - measuredW + r.requestedW;
         if (importW > peak.lineW) {
-          requestedW = Math.max(0, requestedW - (importW - peak.lineW));
-          source = 'peak-shaving';
+          r.requestedW = Math.max(0, r.requestedW - (importW - peak.lineW));
+          r.source = 'peak-shaving';
         }
       }
-      if (f.section14a && s14BudgetW !== undefined && requestedW > s14BudgetW) {
-        requestedW = s14BudgetW;
-        source = 'grid-signal';
-        mode = 'grid-signal';
-        usedSignals = s14;
-        reason = `§14a dimming: controllable devices at most ${s14BudgetW} W`;
-      }
+      if (f.section14a && s14BudgetW !== undefined && r.requestedW > s14BudgetW)
+        bySignal(r, s14BudgetW, s14, `§14a dimming: controllable devices at most ${s14BudgetW} W`);
     }
     const env: EnvelopeInput = {
       kind: 'flexible',
-      requestedW,
+      requestedW: r.requestedW,
       device: { minW: range.minW, maxW: range.maxW },
       gridW: gridNowW,
       measuredW,
@@ -390,15 +374,7 @@ export function controlTick(i: TickInput): TickResult {
     const out = clampToEnvelope(env);
     if (f.section14a && s14BudgetW !== undefined) s14BudgetW = Math.max(0, s14BudgetW - out.writtenW);
     gridNowW = gridNowW - measuredW + out.writtenW;
-    decisions.push({
-      assetId: f.id,
-      kind: 'flexible',
-      mode,
-      ...(reason ? { reason } : {}),
-      measurementAgeMs: ageMs,
-      envelope: env,
-      command: command(f, f.deviceId, f.setpoint, range.toDevice(out.writtenW), requestedW, out, source, o, usedSignals),
-    });
+    decide(f.id, 'flexible', r, ageMs, env, command(f, f.deviceId, f.setpoint, range.toDevice(out.writtenW), out, r, o));
   }
 
   // ── PV curtailment ──
@@ -407,62 +383,34 @@ export function controlTick(i: TickInput): TickResult {
     if (p.deviceId === undefined) continue; // not curtailable: no agent
     const power = i.latest[p.powerSeries];
     const ageMs = age(grid, power);
-    const problem = check(p.id, 'pv', p.deviceId, [power]);
-    if (problem) {
-      stop(p.id, 'pv', problem, ageMs);
-      continue;
-    }
-    const dev = i.devices[p.deviceId]!;
-    const range = rangeW(dev, p.limitSetpoint, p.ratedW);
-    if (!range) {
-      stop(p.id, 'pv', `device ${p.deviceId} has no setpoint "${p.limitSetpoint}"`, ageMs);
-      continue;
-    }
+    const range = ready(p.id, 'pv', p.deviceId, p.limitSetpoint, p.ratedW, [power], ageMs);
+    if (!range) continue;
     const measuredW = power!.value;
     const share = p.ratedW / pvRatedTotalW;
     const o = overrides.get(p.id);
-    let requestedW = p.ratedW;
-    let source: CommandSource = 'plan';
-    let mode: AgentMode = 'auto';
-    let reason: string | undefined;
-    let usedSignals: GridSignal[] | undefined;
-    if (o) {
-      requestedW = o.setpointW;
-      source = 'manual';
-      mode = 'override';
-      reason = `override by ${o.userName ?? o.userId ?? 'an operator'} until ${new Date(o.expiresAtMs).toISOString()}`;
-    } else if (!i.automationEnabled) {
+    if (!o && !i.automationEnabled) {
       stop(p.id, 'pv', 'automation off for the site', ageMs);
       continue;
-    } else {
-      const planned = step?.pvCapW[p.id];
-      if (planned !== undefined) requestedW = planned;
-      if (rulesPvCapW !== undefined && requestedW > rulesPvCapW * share) {
-        requestedW = rulesPvCapW * share;
-        source = 'rule';
-        reason = `rules: PV at most ${Math.round(rulesPvCapW)} W`;
+    }
+    let r: Request;
+    if (o) r = overridden(o);
+    else {
+      r = { requestedW: step?.pvCapW[p.id] ?? p.ratedW, source: 'plan', mode: 'auto' };
+      if (rulesPvCapW !== undefined && r.requestedW > rulesPvCapW * share) {
+        r.requestedW = rulesPvCapW * share;
+        r.source = 'rule';
+        r.reason = `rules: PV at most ${Math.round(rulesPvCapW)} W`;
       }
-      if (maxPvPowerW !== undefined && requestedW > maxPvPowerW * share) {
-        requestedW = maxPvPowerW * share;
-        source = 'grid-signal';
-        mode = 'grid-signal';
-        usedSignals = curtail;
-        reason = `redispatch: PV at most ${maxPvPowerW} W`;
-      }
+      if (maxPvPowerW !== undefined && r.requestedW > maxPvPowerW * share)
+        bySignal(r, maxPvPowerW * share, curtail, `redispatch: PV at most ${maxPvPowerW} W`);
       if (maxExportPowerW !== undefined) {
         const capW = Math.max(0, gridNowW + measuredW + maxExportPowerW);
-        if (requestedW > capW) {
-          requestedW = capW;
-          source = 'grid-signal';
-          mode = 'grid-signal';
-          usedSignals = curtail;
-          reason = `redispatch: feed-in at most ${maxExportPowerW} W`;
-        }
+        if (r.requestedW > capW) bySignal(r, capW, curtail, `redispatch: feed-in at most ${maxExportPowerW} W`);
       }
     }
     const env: EnvelopeInput = {
       kind: 'pv',
-      requestedW,
+      requestedW: r.requestedW,
       device: { minW: range.minW, maxW: range.maxW },
       gridW: gridNowW,
       measuredW,
@@ -476,29 +424,23 @@ export function controlTick(i: TickInput): TickResult {
     const out = clampToEnvelope(env);
     // no limit needed and none in force: nothing to write (the inverter runs free)
     const lastW = i.last[p.id]?.writtenW;
-    if (out.writtenW >= p.ratedW - 1e-6 && (lastW === undefined || lastW >= p.ratedW - 1e-6) && source !== 'manual') {
-      decisions.push({
-        assetId: p.id,
-        kind: 'pv',
-        mode,
-        reason: reason ?? 'no curtailment needed',
-        measurementAgeMs: ageMs,
-        envelope: env,
-      });
+    if (out.writtenW >= p.ratedW - 1e-6 && (lastW === undefined || lastW >= p.ratedW - 1e-6) && r.source !== 'manual') {
+      decide(p.id, 'pv', { ...r, reason: r.reason ?? 'no curtailment needed' }, ageMs, env);
       continue;
     }
     gridNowW = gridNowW + measuredW - Math.min(measuredW, out.writtenW);
-    decisions.push({
-      assetId: p.id,
-      kind: 'pv',
-      mode,
-      ...(reason ? { reason } : {}),
-      measurementAgeMs: ageMs,
-      envelope: env,
-      command: command(p, p.deviceId, p.limitSetpoint, range.toDevice(out.writtenW), requestedW, out, source, o, usedSignals),
-    });
+    decide(p.id, 'pv', r, ageMs, env, command(p, p.deviceId, p.limitSetpoint, range.toDevice(out.writtenW), out, r, o));
   }
   return { decisions, peak, planStep: step };
+}
+
+/** An agent's request as the precedence chain builds it (override > grid signal > rules > peak shaving > plan). */
+interface Request {
+  requestedW: number;
+  source: CommandSource;
+  mode: AgentMode;
+  reason?: string;
+  usedSignals?: GridSignal[];
 }
 
 function command(
@@ -506,22 +448,20 @@ function command(
   deviceId: string,
   setpoint: string,
   deviceValue: number,
-  requestedW: number,
   out: { writtenW: number; clampedBy: EnvelopeLimit[] },
-  source: CommandSource,
+  r: Request,
   override: Override | undefined,
-  signals: GridSignal[] | undefined,
 ): Command {
   return {
     deviceId,
     setpoint,
     deviceValue,
-    requestedW,
+    requestedW: r.requestedW,
     writtenW: out.writtenW,
     clampedBy: out.clampedBy,
-    source,
+    source: r.source,
     revertTimeoutS: asset.revertTimeoutS,
-    ...(source === 'manual' && override ? { override } : {}),
-    ...(signals?.length ? { signals } : {}),
+    ...(r.source === 'manual' && override ? { override } : {}),
+    ...(r.usedSignals?.length ? { signals: r.usedSignals } : {}),
   };
 }
