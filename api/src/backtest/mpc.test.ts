@@ -3,51 +3,13 @@
 // limits, the demand charge on the billing-period peak) and the reward bookkeeping.
 import type { Highs } from 'highs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTariff } from '../tariffs/schema.js';
 import { loadSolver } from '../optimiser/optimise.js';
-import { rng } from '../optimiser/fixtures.js';
+import { synthSite } from './test-fixtures.js';
 import { thompsonBandit } from '../recommend/bandit.js';
 import { banditController, DEFAULT_ARMS } from './bandit-eval.js';
 import { seasonalNaiveForecast } from './forecast.js';
 import { mpcController, type MpcOptions } from './mpc.js';
-import { pvPowerW, sunPosition } from './pv-model.js';
-import { REFERENCE_PV, siteYear } from './reference.js';
-import { noBattery, periodKeys, simulate, type Controller, type SiteYear, type StepState } from './simulate.js';
-
-const tariff = parseTariff({
-  id: 'bt',
-  name: 'backtest test tariff',
-  energy: { type: 'dynamic', surcharges: [{ name: 'lumped', priceCtPerKWh: 12 }] },
-  feedIn: { type: 'spotMinusMargin', marginCtPerKWh: 0.4 },
-  grid: { demandCharge: { priceEurPerKwPerYear: 120, billingPeriod: 'month' } },
-});
-const START = Date.parse('2023-05-28T22:00:00Z'); // 2023-05-29 00:00 CEST, so the run crosses into June
-
-/** A few days of a working-day load with noise, a PV curve and a day-shaped price. */
-function synthSite(days: number, seed = 1): SiteYear {
-  const r = rng(seed);
-  const n = days * 96;
-  const loadW: number[] = [];
-  const spot: number[] = [];
-  for (let t = 0; t < n; t++) {
-    const h = ((t % 96) / 4 + 2) % 24; // local hour (CEST)
-    const working = h >= 6 && h < 18;
-    loadW.push((working ? 500_000 : 150_000) * (0.85 + 0.3 * r()));
-    spot.push(80 + 60 * Math.sin(((h - 4) / 24) * 2 * Math.PI) + (t % 4 === 0 ? 10 * r() : 0));
-  }
-  const pvW = pvPowerW(REFERENCE_PV, clearDays(days), START, n);
-  return siteYear({ name: 'synthetic', startMs: START, loadW, pvW, spotPriceEurPerMWh: spot, tariff });
-}
-
-function clearDays(days: number) {
-  const out = [];
-  for (let h = 0; h < days * 24; h++) {
-    const startMs = START + h * 3_600_000;
-    const cz = Math.max(0, sunPosition(startMs + 1_800_000, 51.3, 9.45).cosZenith);
-    out.push({ startMs, ghiWPerM2: 900 * cz, dhiWPerM2: 120 * cz, tempC: 18 });
-  }
-  return out;
-}
+import { noBattery, periodKeys, simulate, type Controller, type StepState } from './simulate.js';
 
 let highs: Highs;
 beforeAll(async () => {
