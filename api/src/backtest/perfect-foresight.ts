@@ -7,7 +7,7 @@
 import type { Highs } from 'highs';
 import { optimise } from '../optimiser/optimise.js';
 import type { Plan } from '../optimiser/model.js';
-import type { SiteYear } from './simulate.js';
+import { schedule, simulate, type SimResult, type SiteYear } from './simulate.js';
 
 export function perfectForesightPlan(highs: Highs, site: SiteYear): Plan {
   return optimise(
@@ -24,4 +24,28 @@ export function perfectForesightPlan(highs: Highs, site: SiteYear): Plan {
     },
     { maxSteps: site.loadW.length },
   );
+}
+
+/**
+ * The bound as every report uses it: the year plan, refused when it has no schedule, replayed through
+ * the physics (`keys`: the billing periods of simulate()).
+ */
+export function perfectForesightRun(
+  highs: Highs,
+  site: SiteYear,
+  keys?: Parameters<typeof simulate>[3],
+): { plan: Plan; result: SimResult } {
+  const plan = perfectForesightPlan(highs, site);
+  if (plan.status === 'invalid' || plan.status === 'failed')
+    throw new Error(`perfect foresight: ${plan.problems.map((p) => p.message).join('; ')}`);
+  const result = simulate(
+    site,
+    schedule(
+      'perfect foresight',
+      plan.steps.map((s) => s.batteries[0]!.powerW),
+    ),
+    undefined,
+    keys,
+  );
+  return { plan, result };
 }

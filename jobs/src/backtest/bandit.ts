@@ -13,9 +13,9 @@
 import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_ARMS } from '../../../api/src/backtest/bandit-eval.js';
-import { perfectForesightPlan } from '../../../api/src/backtest/perfect-foresight.js';
+import { perfectForesightRun } from '../../../api/src/backtest/perfect-foresight.js';
 import { capture } from '../../../api/src/backtest/report.js';
-import { noBattery, periodKeys, schedule, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
+import { noBattery, periodKeys, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
 import { loadSolver } from '../../../api/src/optimiser/optimise.js';
 import type { BanditJob } from './bandit-worker.js';
 import { InputError, loadSite, type InputOptions } from './site-inputs.js';
@@ -106,18 +106,7 @@ async function main(): Promise<void> {
 
   const highs = await loadSolver();
   const none = simulate(site, noBattery(), undefined, keys);
-  const pf = perfectForesightPlan(highs, site);
-  if (pf.status === 'invalid' || pf.status === 'failed')
-    throw new Error(`perfect foresight: ${pf.problems.map((p) => p.message).join('; ')}`);
-  const perfect = simulate(
-    site,
-    schedule(
-      'perfect foresight',
-      pf.steps.map((s) => s.batteries[0]!.powerW),
-    ),
-    undefined,
-    keys,
-  );
+  const perfect = perfectForesightRun(highs, site, keys).result;
   await lanes;
 
   const c = (r: SimResult) => capture(none.totalEur, r.totalEur, perfect.totalEur);

@@ -16,9 +16,9 @@ import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { NaiveOptions } from '../../../api/src/backtest/forecast.js';
 import type { MpcStats } from '../../../api/src/backtest/mpc.js';
-import { perfectForesightPlan } from '../../../api/src/backtest/perfect-foresight.js';
+import { perfectForesightRun } from '../../../api/src/backtest/perfect-foresight.js';
 import { capture, costLines, monthlyCapture } from '../../../api/src/backtest/report.js';
-import { noBattery, periodKeys, schedule, selfConsumption, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
+import { noBattery, periodKeys, selfConsumption, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
 import { loadSolver } from '../../../api/src/optimiser/optimise.js';
 import { InputError, loadSite, type InputOptions } from './site-inputs.js';
 import type { MpcJob } from './site-worker.js';
@@ -151,18 +151,7 @@ async function main(): Promise<void> {
   const perfectMpcP = only !== 'mpc' ? runMpc('luna mpc perfect forecasts', 'perfect') : null;
 
   const tPf = performance.now();
-  const pfPlan = perfectForesightPlan(highs, site);
-  if (pfPlan.status === 'invalid' || pfPlan.status === 'failed')
-    throw new Error(`perfect foresight: ${pfPlan.problems.map((p) => p.message).join('; ')}`);
-  const perfect = simulate(
-    site,
-    schedule(
-      'perfect foresight',
-      pfPlan.steps.map((s) => s.batteries[0]!.powerW),
-    ),
-    undefined,
-    keys,
-  );
+  const { plan: pfPlan, result: perfect } = perfectForesightRun(highs, site, keys);
   log(
     `perfect foresight (one LP, ${pfPlan.solver.columns} columns, ${pfPlan.solver.rows} rows): ${((performance.now() - tPf) / 1000).toFixed(1)} s`,
   );
