@@ -182,8 +182,6 @@ export function App() {
       </header>
 
       <main className="content" id="main" tabIndex={-1}>
-        <p className="notice">{t.shellNotice}</p>
-
         {body}
 
         <nav className="card" aria-labelledby="links-heading">

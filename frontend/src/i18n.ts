@@ -25,7 +25,6 @@ export function isLang(value: unknown): value is Lang {
 
 export interface Strings {
   tagline: string;
-  shellNotice: string;
   switchLanguage: string;
   skipToContent: string;
   otherLanguageName: string;
@@ -155,7 +154,6 @@ export interface Strings {
 export const STRINGS: Record<Lang, Strings> = {
   en: {
     tagline: 'Open, local-first energy management system',
-    shellNotice: 'Pages whose service interface is not built into this service yet say so instead of showing figures.',
     switchLanguage: 'Switch language to German',
     skipToContent: 'Skip to content',
     otherLanguageName: 'Deutsch',
@@ -285,7 +283,6 @@ export const STRINGS: Record<Lang, Strings> = {
   },
   de: {
     tagline: 'Offenes, lokal betriebenes Energiemanagementsystem',
-    shellNotice: 'Seiten, deren Schnittstelle in diesem Dienst noch fehlt, sagen das, statt Zahlen anzuzeigen.',
     switchLanguage: 'Sprache auf Englisch umstellen',
     skipToContent: 'Zum Inhalt springen',
     otherLanguageName: 'English',
