@@ -4,7 +4,10 @@
  * EV charged in the expensive evening, negative prices on weekend middays — and a writer that
  * stores it as readings, rollups and prices of a site.
  */
+import { SYSTEM } from '../audit/index.js';
 import { upsertPrices, siteScope } from '../markets/store.js';
+import { ensureSiteEnergy } from '../site-energy/store.js';
+import { call, startTestAppOn, type TestApp } from '../test/app.js';
 import { DEMO_SITE_ENERGY, siteEnergySchema, type SiteEnergy } from '../site-energy/model.js';
 import type { Database } from '../store/index.js';
 import { refreshRollups, writeReadings } from '../timeseries/store.js';
@@ -85,4 +88,29 @@ export async function storeHistory(db: Database, siteId: string, energy: SiteEne
     i % 4 === 0 ? [{ startMs: h.startMs + i * STEP_MS, endMs: h.startMs + (i + 4) * STEP_MS, value }] : [],
   );
   await upsertPrices(db, siteScope(siteId), 'upload', rates);
+}
+
+/**
+ * A running app (planning, forecasts and anomaly scans off) with the sites `werk` (SYNTH_ENERGY and
+ * `days` of the synthetic history stored) and `leer` (empty), and an admin token.
+ */
+export async function startAppWithHistory(
+  store: Parameters<typeof startTestAppOn>[0],
+  password: string,
+  history: HistoryInput,
+): Promise<{ t: TestApp; token: string }> {
+  const t = await startTestAppOn(store, {
+    LUNA_ADMIN_PASSWORD: password,
+    LUNA_PLANNING: 'off',
+    LUNA_FORECASTS: 'off',
+    LUNA_ANOMALY_SCAN: 'off',
+  });
+  const token = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password } })).body.accessToken as string;
+  for (const id of ['werk', 'leer']) {
+    const r = await call(t.base, 'POST', '/sites', { token, body: { id, name: id, timeZone: 'Europe/Berlin' } });
+    if (r.status !== 201) throw new Error(`creating site ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  await ensureSiteEnergy(t.app.db, 'werk', SYNTH_ENERGY, SYSTEM);
+  await storeHistory(t.app.db, 'werk', SYNTH_ENERGY, history);
+  return { t, token };
 }

@@ -4,11 +4,9 @@
  * reported, and realised outcomes persist in bandit_state / bandit_outcomes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM } from '../audit/index.js';
-import { ensureSiteEnergy } from '../site-energy/store.js';
 import { loadTariff } from '../tariffs/loader.js';
-import { call, startTestAppOn, STORES, type TestApp } from '../test/app.js';
-import { SYNTH_ENERGY, SYNTH_START_MS, storeHistory, syntheticHistory } from './fixtures.js';
+import { call, STORES, type TestApp } from '../test/app.js';
+import { startAppWithHistory, SYNTH_ENERGY, SYNTH_START_MS, syntheticHistory } from './fixtures.js';
 import { recommend } from './generate.js';
 import { loadSiteHistory } from './history.js';
 import { BanditStore } from './store.js';
@@ -25,17 +23,7 @@ describe.each(STORES)('recommendations on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    t = await startTestAppOn(store, {
-      LUNA_ADMIN_PASSWORD: PASSWORD,
-      LUNA_PLANNING: 'off',
-      LUNA_FORECASTS: 'off',
-      LUNA_ANOMALY_SCAN: 'off',
-    });
-    token = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: PASSWORD } })).body.accessToken;
-    for (const id of ['werk', 'leer'])
-      expect((await call(t.base, 'POST', '/sites', { token, body: { id, name: id, timeZone: 'Europe/Berlin' } })).status).toBe(201);
-    await ensureSiteEnergy(t.app.db, 'werk', SYNTH_ENERGY, SYSTEM);
-    await storeHistory(t.app.db, 'werk', SYNTH_ENERGY, history);
+    ({ t, token } = await startAppWithHistory(store, PASSWORD, history));
   }, 180_000);
   afterAll(async () => {
     if (!skip) await t.close();

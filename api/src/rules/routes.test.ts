@@ -4,10 +4,8 @@
  * active set, and the dry run over a stored synthetic history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM } from '../audit/index.js';
-import { SYNTH_ENERGY, SYNTH_START_MS, storeHistory, syntheticHistory } from '../recommend/fixtures.js';
-import { ensureSiteEnergy } from '../site-energy/store.js';
-import { call, startTestAppOn, STORES, type TestApp } from '../test/app.js';
+import { startAppWithHistory, SYNTH_START_MS, syntheticHistory } from '../recommend/fixtures.js';
+import { call, STORES, type TestApp } from '../test/app.js';
 
 const PASSWORD = 'Regelwerk-Netzdienlich-2026!';
 const DAY = 86_400_000;
@@ -29,17 +27,7 @@ describe.each(STORES)('rule set routes on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    t = await startTestAppOn(store, {
-      LUNA_ADMIN_PASSWORD: PASSWORD,
-      LUNA_PLANNING: 'off',
-      LUNA_FORECASTS: 'off',
-      LUNA_ANOMALY_SCAN: 'off',
-    });
-    token = (await call(t.base, 'POST', '/auth/login', { body: { username: 'admin', password: PASSWORD } })).body.accessToken;
-    for (const id of ['werk', 'leer'])
-      expect((await call(t.base, 'POST', '/sites', { token, body: { id, name: id, timeZone: 'Europe/Berlin' } })).status).toBe(201);
-    await ensureSiteEnergy(t.app.db, 'werk', SYNTH_ENERGY, SYSTEM);
-    await storeHistory(t.app.db, 'werk', SYNTH_ENERGY, syntheticHistory(3));
+    ({ t, token } = await startAppWithHistory(store, PASSWORD, syntheticHistory(3)));
   }, 120_000);
   afterAll(async () => {
     if (!skip) await t.close();
