@@ -47,6 +47,7 @@ import { registerForecastErrorGauge } from './telemetry/forecast-error.js';
 import { startIntelligence } from './events/services.js';
 import { registerControlInputRoutes, startControlInputs, type ControlInputsService } from './control/inputs/index.js';
 import { registerPlanningRoutes, startPlanningService, type PlanningService } from './planning/index.js';
+import { flexibleDemandSource, registerFlexibleRoutes } from './flexible/index.js';
 import { registerControlRoutes, startControl, type ControlHandle } from './control/index.js';
 import { DEMO_SITE_ENERGY, ensureSiteEnergy, registerSiteEnergyRoutes } from './site-energy/index.js';
 import { SYSTEM } from './audit/index.js';
@@ -390,6 +391,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     retentionDays: config.planning.retentionDays,
     // in force or still to come within the horizon (signals() alone is only what is in force now)
     signals: (siteId, nowMs) => controlInputs.upcomingSignals(siteId, nowMs),
+    // open flexible-load demands (EV charging sessions…) with the energy they still need
+    flexibleDemands: flexibleDemandSource(db),
     // LUNA_PLANNING=off: no timers; POST /sites/:siteId/plans still plans on request
     manual: !config.planning.enabled,
   });
@@ -541,6 +544,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     control.reload(siteId).catch((err: Error) => log.warn({ err: err.message, siteId }, 'control: could not reload the site'));
   });
   registerPlanningRoutes(server, db, planning);
+  registerFlexibleRoutes(server, db, (siteId) => {
+    planning.replan(siteId, 'flexible').catch((err: Error) => log.warn({ err, siteId }, 'planning: replan after a flexible demand failed'));
+  });
   await registerLiveRoutes(server, db, live, () => auth, { recheckMs: config.live.recheckMs });
   intelligence.registerRoutes(server);
   alerts.registerRoutes(server);

@@ -9,8 +9,9 @@ import { ROUTE_ACCESS } from './route-table.js';
 import { upsertEvents } from '../events/store.js';
 import { insertFiring } from '../alerts/store.js';
 import { SYSTEM } from '../audit/index.js';
-import { ensureSiteEnergy } from '../site-energy/store.js';
-import { DEMO_SITE_ENERGY } from '../site-energy/model.js';
+import { ensureSiteEnergy, putSiteEnergy } from '../site-energy/store.js';
+import { DEMO_SITE_ENERGY, siteEnergySchema } from '../site-energy/model.js';
+import { createDemand, validateDemand } from '../flexible/index.js';
 
 const SITE = 'musterwerk';
 const ADMIN_PASSWORD = 'Sonnenstrom-2026!';
@@ -77,6 +78,15 @@ async function newKey(scopes: string[], site = SITE) {
   return { id: r.body.key.id as string, secret: r.body.secret as string };
 }
 
+/** The matrix site with an EV charger "ev" and no open demand for it (one open demand per asset). */
+async function evWithoutDemand() {
+  const withEv = siteEnergySchema.parse({ ...DEMO_SITE_ENERGY, flexibleLoads: [{ id: 'ev', deviceId: 'ev', maxPowerW: 11_000 }] });
+  await putSiteEnergy(t.app.db, SITE, withEv, { actor: SYSTEM });
+  await t.app.db.query(`update flexible_demands set state = 'cancelled' where site_id = $1 and state = 'open'`, [SITE]);
+  return withEv;
+}
+const demandBody = () => ({ assetId: 'ev', energyKWh: 10, deadline: new Date(Date.now() + 8 * 3_600_000).toISOString() });
+
 /** One request per route that succeeds for a permitted caller. */
 const SAMPLES: Record<string, () => Promise<Sample>> = {
   'GET /health': async () => ({ path: '/health' }),
@@ -129,6 +139,17 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
   'POST /sites/{siteId}/plans': async () => {
     await ensureSiteEnergy(t.app.db, SITE, DEMO_SITE_ENERGY, SYSTEM);
     return { path: `/sites/${SITE}/plans`, ok: 409 };
+  },
+  'GET /sites/{siteId}/flexible-demands': async () => ({ path: `/sites/${SITE}/flexible-demands` }),
+  'POST /sites/{siteId}/flexible-demands': async () => {
+    await evWithoutDemand();
+    return { path: `/sites/${SITE}/flexible-demands`, body: demandBody(), ok: 201 };
+  },
+  'DELETE /sites/{siteId}/flexible-demands/{demandId}': async () => {
+    const v = validateDemand(demandBody(), await evWithoutDemand(), Date.now());
+    if (!v.ok) throw new Error(v.message);
+    const d = await createDemand(t.app.db, SITE, v.value, { actor: SYSTEM }, Date.now());
+    return { path: `/sites/${SITE}/flexible-demands/${d.id}` };
   },
   'GET /sites/{siteId}/control/commands': async () => ({ path: `/sites/${SITE}/control/commands?limit=5&source=manual` }),
   'GET /sites/{siteId}/control/agents': async () => ({ path: `/sites/${SITE}/control/agents` }),

@@ -70,6 +70,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /sites/:siteId/plans': onSite('read'),
   'GET /sites/:siteId/plans/current': onSite('read'),
   'POST /sites/:siteId/plans': onSite('operate'),
+  // flexible-load demands (EV charging sessions…): the planner plans them
+  'GET /sites/:siteId/flexible-demands': onSite('read'),
+  'POST /sites/:siteId/flexible-demands': onSite('operate'),
+  'DELETE /sites/:siteId/flexible-demands/:demandId': onSite('operate'),
   // control agents: their commands (audit of every setpoint) and their state
   'GET /sites/:siteId/control/commands': onSite('read'),
   'GET /sites/:siteId/control/agents': onSite('read'),

@@ -52,8 +52,8 @@ export interface PlanningOptions {
   quantile?: { load?: Quantile; pv?: Quantile };
   /** grid signals in force (the control layer's ControlInputs.signals) */
   signals?: (siteId: string, nowMs: number) => GridSignal[];
-  /** what flexible loads still need (none yet: flexible loads are left out of the plans) */
-  flexibleDemands?: (siteId: string, nowMs: number) => FlexibleDemand[];
+  /** what flexible loads still need (api/src/flexible: the open demands); without it flexible loads are left out of the plans */
+  flexibleDemands?: (siteId: string, nowMs: number) => FlexibleDemand[] | Promise<FlexibleDemand[]>;
   /** no timers (tests drive replan/tick/watch themselves) */
   manual?: boolean;
   solver?: Solver;
@@ -188,7 +188,7 @@ export function startPlanningService(o: PlanningOptions): PlanningService {
         socPct: read.socPct,
         peakSoFarW: read.peakSoFarW,
         signals: signals?.(siteId, nowMs) ?? [],
-        flexibleDemands: o.flexibleDemands?.(siteId, nowMs) ?? [],
+        flexibleDemands: (await o.flexibleDemands?.(siteId, nowMs)) ?? [],
         ...(o.quantile ? { quantile: o.quantile } : {}),
       });
       if (!setup.ok) {
