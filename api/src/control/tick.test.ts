@@ -110,6 +110,16 @@ describe('control tick: precedence manual > grid signal > rules > peak shaving >
     expect(d.command!.writtenW).toBeCloseTo(600_000 - (2 * 445_500 - 600_000), 0);
   });
 
+  it('peak shaving makes room for a planned EV charge by charging the battery less, not by cutting the EV', () => {
+    // the battery charges 100 kW as planned, import 440 kW; the EV (0 kW now) is planned at 11 kW; line 445.5 kW
+    const i = input({ plan: plan(-100_000) }, { 'grid/power': 440_000, 'battery/power': -100_000, 'ev/power': 0 });
+    const bat = decision(i, 'battery');
+    const ev = decision(i, 'ev');
+    expect(bat.command!.source).toBe('peak-shaving');
+    expect(bat.command!.writtenW).toBeCloseTo(-94_500, 0);
+    expect(ev.command).toMatchObject({ source: 'plan', writtenW: 11_000 });
+  });
+
   it('rules beat peak shaving (a reserve rule keeps SoC)', () => {
     const rules = gridFriendly({ pvPeakW: 750_000, importCapW: 2_000_000 });
     const at = Date.UTC(2026, 0, 13, 15, 7, 30); // Tuesday 16:07 in Berlin: the evening reserve window

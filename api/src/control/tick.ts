@@ -220,6 +220,15 @@ export function controlTick(i: TickInput): TickResult {
       ...(command ? { command } : {}),
     });
 
+  // Flexible loads heading to their planned (or overridden) power this tick: battery peak shaving makes room
+  // for them first, so a charging battery yields before a planned EV charge with a deadline is cut.
+  const flexHeadingW = e.flexibleLoads.reduce((sum, f) => {
+    const wantW = overrides.get(f.id)?.setpointW ?? step?.flexibleW[f.id];
+    if (wantW === undefined) return sum;
+    const measuredW = (f.powerSeries ? i.latest[f.powerSeries]?.value : undefined) ?? i.last[f.id]?.writtenW ?? 0;
+    return sum + (wantW - measuredW);
+  }, 0);
+
   // ── batteries ──
   for (const b of e.batteries) {
     const power = i.latest[b.powerSeries];
@@ -251,7 +260,7 @@ export function controlTick(i: TickInput): TickResult {
       // real-time peak shaving
       if (peakTargetW !== undefined && peakTargetW > 0) {
         const q = runningQuarter(i.gridSamples, i.nowMs);
-        const ps = peakShaving({ targetW: peakTargetW, quarter: q, importNowW: baseW - r.requestedW });
+        const ps = peakShaving({ targetW: peakTargetW, quarter: q, importNowW: baseW - r.requestedW + flexHeadingW });
         Object.assign(peak, { lineW: ps.lineW, projectedAverageW: ps.projectedAverageW, averageSoFarW: q.averageSoFarW });
         if (ps.reduceW > 0) {
           r.requestedW += ps.reduceW;
