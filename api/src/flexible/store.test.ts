@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit, SYSTEM } from '../audit/index.js';
 import { DEMO_SITE_ENERGY, siteEnergySchema, type SiteEnergy } from '../site-energy/model.js';
 import { putSiteEnergy } from '../site-energy/store.js';
-import { migrate, openDatabase, type Database } from '../store/index.js';
-import { freshPostgresDatabase, services, tempDir } from '../test/services.js';
+import type { Database } from '../store/index.js';
+import { migratedTestDatabase } from '../test/database.js';
+import { services } from '../test/services.js';
 import { flexibleDemandSource } from './index.js';
 import { validateDemand, type DemandRequest } from './model.js';
 import { cancelDemand, createDemand, DemandError, listDemands, refreshDemands } from './store.js';
@@ -45,22 +46,7 @@ describe.each(STORES)('flexible demands on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    if (store === 'pglite') {
-      const tmp = tempDir();
-      db = await openDatabase({ adapter: 'pglite', dataDir: `${tmp.dir}/pglite` });
-      cleanup = async () => {
-        await db.close();
-        tmp.remove();
-      };
-    } else {
-      const fresh = await freshPostgresDatabase(services.postgres!);
-      db = await openDatabase({ adapter: 'postgres', url: fresh.url, poolSize: 2 });
-      cleanup = async () => {
-        await db.close();
-        await fresh.drop();
-      };
-    }
-    await migrate(db);
+    ({ db, close: cleanup } = await migratedTestDatabase(store));
     await db.query(`insert into sites (id, name, time_zone) values ('werk', 'Werk', 'Europe/Berlin')`);
     await putSiteEnergy(db, 'werk', energy, { actor: SYSTEM });
     await db.query(

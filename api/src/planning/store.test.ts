@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSolver, optimise } from '../optimiser/optimise.js';
 import { STEP_MS } from '../optimiser/model.js';
 import { DEMO_SITE_ENERGY } from '../site-energy/model.js';
-import { migrate, openDatabase, type Database } from '../store/index.js';
-import { freshPostgresDatabase, services, tempDir } from '../test/services.js';
+import type { Database } from '../store/index.js';
+import { migratedTestDatabase } from '../test/database.js';
+import { services } from '../test/services.js';
 import { buildPlanInput, toActivePlan } from './planner.js';
 import { demoInputs } from './fixtures.js';
 import { PlanStore, stepAt, type NewPlan } from './store.js';
@@ -39,22 +40,7 @@ describe.each(STORES)('plan store on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    if (store === 'pglite') {
-      const tmp = tempDir();
-      db = await openDatabase({ adapter: 'pglite', dataDir: `${tmp.dir}/pglite` });
-      cleanup = async () => {
-        await db.close();
-        tmp.remove();
-      };
-    } else {
-      const fresh = await freshPostgresDatabase(services.postgres!);
-      db = await openDatabase({ adapter: 'postgres', url: fresh.url, poolSize: 2 });
-      cleanup = async () => {
-        await db.close();
-        await fresh.drop();
-      };
-    }
-    await migrate(db);
+    ({ db, close: cleanup } = await migratedTestDatabase(store));
     await db.query(`insert into sites (id, name, time_zone) values ('werk', 'Werk', 'Europe/Berlin'), ('other', 'Other', 'Europe/Berlin')`);
   }, 60_000);
   afterAll(() => cleanup());

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit, SYSTEM } from '../audit/index.js';
-import { migrate, openDatabase, type Database } from '../store/index.js';
-import { freshPostgresDatabase, services, tempDir } from '../test/services.js';
+import type { Database } from '../store/index.js';
+import { migratedTestDatabase } from '../test/database.js';
+import { services } from '../test/services.js';
 import { DEMO_SITE_ENERGY, siteEnergySchema } from './model.js';
 import { ensureSiteEnergy, getSiteEnergy, listSiteEnergy, putSiteEnergy } from './store.js';
 
@@ -16,22 +17,7 @@ describe.each(STORES)('site energy store on $store', ({ store, skip }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    if (store === 'pglite') {
-      const tmp = tempDir();
-      db = await openDatabase({ adapter: 'pglite', dataDir: `${tmp.dir}/pglite` });
-      cleanup = async () => {
-        await db.close();
-        tmp.remove();
-      };
-    } else {
-      const fresh = await freshPostgresDatabase(services.postgres!);
-      db = await openDatabase({ adapter: 'postgres', url: fresh.url, poolSize: 2 });
-      cleanup = async () => {
-        await db.close();
-        await fresh.drop();
-      };
-    }
-    await migrate(db);
+    ({ db, close: cleanup } = await migratedTestDatabase(store));
     await db.query(`insert into sites (id, name, time_zone) values ('werk', 'Werk', 'Europe/Berlin'), ('other', 'Other', 'Europe/Berlin')`);
   }, 60_000);
   afterAll(() => cleanup());
