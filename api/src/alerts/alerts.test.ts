@@ -166,7 +166,8 @@ describe.each(STORES)('alerts on $store', ({ store, skip }) => {
     expect(d).toMatchObject({ channel: 'webhook', reason: 'firing', status: 'pending', attempts: 1 });
     expect(d!.lastError).toContain('503');
     expect(Date.parse(d!.nextAttemptAt)).toBeGreaterThan(Date.now());
-    await t.app.db.query('update alert_deliveries set next_attempt_at = now() where id = $1', [d!.id]); // jump the backoff
+    // jump the backoff: due a second ago (PostgreSQL's now() has µs, the service's clock ms — "now" could still lie ahead of it)
+    await t.app.db.query("update alert_deliveries set next_attempt_at = now() - interval '1 second' where id = $1", [d!.id]);
     await svc.processDeliveries();
     [d] = await listDeliveries(t.app.db, [open[0]!.id]);
     expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
