@@ -126,7 +126,8 @@ describe.skipIf(!hasAiosmtpd)('alert e-mail over SMTP to a real server (aiosmtpd
 
     peer = startSmtpPeer(port, maildir);
     await waitForPort(port);
-    await t.app.db.query('update alert_deliveries set next_attempt_at = now() where id = $1', [d!.id]); // jump the backoff
+    // jump the backoff: due a second ago (PostgreSQL's now() has µs, the service's clock ms)
+    await t.app.db.query("update alert_deliveries set next_attempt_at = now() - interval '1 second' where id = $1", [d!.id]);
     await t.app.alerts.service.processDeliveries();
     [d] = await listDeliveries(t.app.db, [alert.id]);
     expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
