@@ -18,7 +18,7 @@ import { capture } from '../../../api/src/backtest/report.js';
 import { noBattery, periodKeys, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
 import { loadSolver } from '../../../api/src/optimiser/optimise.js';
 import type { BanditJob } from './bandit-worker.js';
-import { InputError, loadSite, type InputOptions } from './site-inputs.js';
+import { firstDays, InputError, inputOptionsFromArgs, loadSite } from './site-inputs.js';
 
 const WORKER_BOOT = new URL(
   `data:text/javascript,${encodeURIComponent(
@@ -40,27 +40,9 @@ interface Done {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const inputs: InputOptions = {
-    ...(opt('load') ? { load: opt('load')! } : {}),
-    ...(opt('pv') ? { pv: opt('pv')! } : {}),
-    ...(opt('weather') ? { weather: opt('weather')! } : {}),
-    ...(opt('prices') ? { prices: opt('prices')! } : {}),
-    ...(opt('tariff') ? { tariff: opt('tariff')! } : {}),
-    ...(num('annual-mwh') ? { annualMWh: num('annual-mwh')! } : {}),
-    ...(num('region') ? { region: num('region')! } : {}),
-  };
-  const loaded = await loadSite(inputs);
+  const loaded = await loadSite(inputOptionsFromArgs(argv));
   loaded.notes.forEach((m) => log(m));
-  const days = num('days');
-  const site =
-    days === undefined
-      ? loaded.site
-      : {
-          ...loaded.site,
-          loadW: loaded.site.loadW.slice(0, days * 96),
-          pvW: loaded.site.pvW.slice(0, days * 96),
-          spotPriceEurPerMWh: loaded.site.spotPriceEurPerMWh.slice(0, days * 96),
-        };
+  const site = firstDays(loaded.site, num('days'));
   const n = site.loadW.length;
   const keys = periodKeys(site, n);
   const periodSteps = num('period') ?? 96;

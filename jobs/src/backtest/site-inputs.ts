@@ -34,6 +34,37 @@ export interface InputOptions {
   lon?: number;
 }
 
+/**
+ * The site options of the backtest commands from `--name=value` arguments: --load, --pv, --weather,
+ * --prices, --tariff, --annual-mwh, --region, --kwp, --lat, --lon.
+ */
+export function inputOptionsFromArgs(argv: readonly string[]): InputOptions {
+  const opt = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const num = (name: string): number | undefined => (opt(name) === undefined ? undefined : Number(opt(name)));
+  return {
+    ...(opt('load') ? { load: opt('load')! } : {}),
+    ...(opt('pv') ? { pv: opt('pv')! } : {}),
+    ...(opt('weather') ? { weather: opt('weather')! } : {}),
+    ...(opt('prices') ? { prices: opt('prices')! } : {}),
+    ...(opt('tariff') ? { tariff: opt('tariff')! } : {}),
+    ...(num('annual-mwh') ? { annualMWh: num('annual-mwh')! } : {}),
+    ...(num('region') ? { region: num('region')! } : {}),
+    ...(num('kwp') ? { kwp: num('kwp')! } : {}),
+    ...(num('lat') !== undefined ? { lat: num('lat')! } : {}),
+    ...(num('lon') !== undefined ? { lon: num('lon')! } : {}),
+  };
+}
+
+/** The first `days` of a site (the backtest commands' --days=N), or the whole site. */
+export function firstDays<T extends { loadW: readonly number[]; pvW: readonly number[]; spotPriceEurPerMWh: readonly number[] }>(
+  site: T,
+  days: number | undefined,
+): T {
+  if (days === undefined) return site;
+  const n = days * 96;
+  return { ...site, loadW: site.loadW.slice(0, n), pvW: site.pvW.slice(0, n), spotPriceEurPerMWh: site.spotPriceEurPerMWh.slice(0, n) };
+}
+
 export class InputError extends Error {
   override readonly name = 'InputError';
 }

@@ -20,7 +20,7 @@ import { perfectForesightRun } from '../../../api/src/backtest/perfect-foresight
 import { capture, costLines, monthlyCapture } from '../../../api/src/backtest/report.js';
 import { noBattery, periodKeys, selfConsumption, simulate, type SimResult } from '../../../api/src/backtest/simulate.js';
 import { loadSolver } from '../../../api/src/optimiser/optimise.js';
-import { InputError, loadSite, type InputOptions } from './site-inputs.js';
+import { firstDays, InputError, inputOptionsFromArgs, loadSite } from './site-inputs.js';
 import type { MpcJob } from './site-worker.js';
 
 /**
@@ -62,33 +62,12 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 async function main(): Promise<void> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const inputs: InputOptions = {
-    ...(opt('load') ? { load: opt('load')! } : {}),
-    ...(opt('pv') ? { pv: opt('pv')! } : {}),
-    ...(opt('weather') ? { weather: opt('weather')! } : {}),
-    ...(opt('prices') ? { prices: opt('prices')! } : {}),
-    ...(opt('tariff') ? { tariff: opt('tariff')! } : {}),
-    ...(num('annual-mwh') ? { annualMWh: num('annual-mwh')! } : {}),
-    ...(num('region') ? { region: num('region')! } : {}),
-    ...(num('kwp') ? { kwp: num('kwp')! } : {}),
-    ...(num('lat') !== undefined ? { lat: num('lat')! } : {}),
-    ...(num('lon') !== undefined ? { lon: num('lon')! } : {}),
-  };
   const replanSteps = num('replan') ?? 4;
   const horizonSteps = num('horizon') ?? 192;
   const only = opt('only');
-  const loaded = await loadSite(inputs);
+  const loaded = await loadSite(inputOptionsFromArgs(argv));
   const { notes } = loaded;
-  const days = num('days');
-  const site =
-    days === undefined
-      ? loaded.site
-      : {
-          ...loaded.site,
-          loadW: loaded.site.loadW.slice(0, days * 96),
-          pvW: loaded.site.pvW.slice(0, days * 96),
-          spotPriceEurPerMWh: loaded.site.spotPriceEurPerMWh.slice(0, days * 96),
-        };
+  const site = firstDays(loaded.site, num('days'));
   notes.forEach((m) => log(m));
   const n = site.loadW.length;
   const pvMWh = site.pvW.reduce((a, v) => a + v * 0.25, 0) / 1e6;
