@@ -18,6 +18,7 @@ import { realTimeClock } from '../simulator/clock.js';
 import { demoProfile } from '../simulator/profile.js';
 import { startSimulator } from '../simulator/runner.js';
 import type { StepRecord } from '../simulator/site.js';
+import { batteryInputOf } from '../planning/planner.js';
 import { DEMO_SITE_ENERGY, siteEnergySchema } from '../site-energy/model.js';
 import type { Database } from '../store/index.js';
 import { loadTariff } from '../tariffs/index.js';
@@ -57,21 +58,7 @@ export async function networkRun(db: Database, o: { hours?: number; speed?: numb
     loadW: quarterMeans(demo, 'loadKw', startMs, n),
     pvAvailableW: quarterMeans(demo, 'pvKw', startMs, n),
     grid: { importLimitW: energy.grid.importLimitW, exportLimitW: energy.grid.exportLimitW },
-    batteries: [
-      {
-        id: bat.id,
-        capacityWh: bat.capacityWh,
-        maxChargeW: bat.maxChargeW,
-        maxDischargeW: bat.maxDischargeW,
-        chargeEfficiency: bat.chargeEfficiency,
-        dischargeEfficiency: bat.dischargeEfficiency,
-        socMinWh: (bat.socMinPct / 100) * bat.capacityWh,
-        socMaxWh: (bat.socMaxPct / 100) * bat.capacityWh,
-        initialSocWh: 0.5 * bat.capacityWh,
-        wearCostEurPerKWh: bat.wearCostEurPerKWh,
-        terminalValueEurPerKWh: 0.15,
-      },
-    ],
+    batteries: [batteryInputOf(bat, 50, 0.15)],
   });
   const active: ActivePlan = {
     id: 'bench-network',

@@ -19,6 +19,7 @@ import { parseDemoCsv, type DemoYear } from '../demo/replay.js';
 import { loadSolver, optimise, STEP_MS, type Highs, type Plan } from '../optimiser/index.js';
 import { demoProfile } from '../simulator/profile.js';
 import { REFERENCE_SITE, SiteSimulator, type StepRecord } from '../simulator/site.js';
+import { batteryInputOf } from '../planning/planner.js';
 import { DEMO_SITE_ENERGY } from '../site-energy/model.js';
 import { loadTariff } from '../tariffs/index.js';
 import { violatedLimits } from './envelope.js';
@@ -86,21 +87,7 @@ describe('accelerated simulator week: plans from the optimiser, agents on the si
             loadW: quarterMeans(demo, 'loadKw', nowMs, n),
             pvAvailableW: quarterMeans(demo, 'pvKw', nowMs, n),
             grid: { importLimitW: energy.grid.importLimitW, exportLimitW: energy.grid.exportLimitW },
-            batteries: [
-              {
-                id: bat.id,
-                capacityWh: bat.capacityWh,
-                maxChargeW: bat.maxChargeW,
-                maxDischargeW: bat.maxDischargeW,
-                chargeEfficiency: bat.chargeEfficiency,
-                dischargeEfficiency: bat.dischargeEfficiency,
-                socMinWh: (bat.socMinPct / 100) * bat.capacityWh,
-                socMaxWh: (bat.socMaxPct / 100) * bat.capacityWh,
-                initialSocWh: site.storedEnergyWh,
-                wearCostEurPerKWh: bat.wearCostEurPerKWh,
-                terminalValueEurPerKWh: 0.15,
-              },
-            ],
+            batteries: [batteryInputOf(bat, (site.storedEnergyWh / bat.capacityWh) * 100, 0.15)],
             peakSoFarW,
           },
           { breakdown: false },

@@ -9,11 +9,11 @@
  * measured history or known prices) fills in and the plan's input summary says so. When neither
  * covers 24 h the planner does not plan: it returns `waiting` with the reason.
  */
-import { STEP_MS, MAX_STEPS, type FlexibleLoadInput, type OptimiserInput } from '../optimiser/model.js';
+import { STEP_MS, MAX_STEPS, type BatteryInput, type FlexibleLoadInput, type OptimiserInput } from '../optimiser/model.js';
 import type { GridSignal } from '../control/model.js';
 import type { Quantile, QuantileForecast, RegularSeries } from '../forecast/model.js';
 import type { Rate } from '../markets/timeaxis.js';
-import type { SiteEnergy } from '../site-energy/model.js';
+import type { BatteryAsset, SiteEnergy } from '../site-energy/model.js';
 import { costBreakdown } from '../tariffs/cost.js';
 import type { Tariff } from '../tariffs/schema.js';
 import { signalsToConstraints } from './signals.js';
@@ -283,20 +283,7 @@ export function buildPlanInput(p: PlannerInputs): PlanSetup {
     socPct[b.id] = soc;
     const tv = p.terminalValueEurPerKWh ?? Math.max(0, meanImport * b.dischargeEfficiency - b.wearCostEurPerKWh);
     terminal[b.id] = tv;
-    return {
-      id: b.id,
-      capacityWh: b.capacityWh,
-      maxChargeW: b.maxChargeW,
-      maxDischargeW: b.maxDischargeW,
-      chargeEfficiency: b.chargeEfficiency,
-      dischargeEfficiency: b.dischargeEfficiency,
-      socMinWh: (b.capacityWh * b.socMinPct) / 100,
-      socMaxWh: (b.capacityWh * b.socMaxPct) / 100,
-      initialSocWh: (b.capacityWh * soc) / 100,
-      wearCostEurPerKWh: b.wearCostEurPerKWh,
-      terminalValueEurPerKWh: tv,
-      section14a: b.section14a,
-    };
+    return batteryInputOf(b, soc, tv);
   });
 
   const flexibleLoads: FlexibleLoadInput[] = [];
@@ -370,5 +357,23 @@ export function buildPlanInput(p: PlannerInputs): PlanSetup {
       terminalValueEurPerKWh: terminal,
       warnings,
     },
+  };
+}
+
+/** A battery asset of the site's configuration as the optimiser takes it, at a SoC (%) and a value of stored energy. */
+export function batteryInputOf(b: BatteryAsset, socPct: number, terminalValueEurPerKWh: number): BatteryInput {
+  return {
+    id: b.id,
+    capacityWh: b.capacityWh,
+    maxChargeW: b.maxChargeW,
+    maxDischargeW: b.maxDischargeW,
+    chargeEfficiency: b.chargeEfficiency,
+    dischargeEfficiency: b.dischargeEfficiency,
+    socMinWh: (b.capacityWh * b.socMinPct) / 100,
+    socMaxWh: (b.capacityWh * b.socMaxPct) / 100,
+    initialSocWh: (b.capacityWh * socPct) / 100,
+    wearCostEurPerKWh: b.wearCostEurPerKWh,
+    terminalValueEurPerKWh,
+    section14a: b.section14a,
   };
 }
